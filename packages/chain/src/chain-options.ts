@@ -1,0 +1,203 @@
+import {
+  DEFAULT_RETRY_POLICY,
+  OrchestrationError,
+  resolveOptions,
+  retryPolicy,
+  telemetryOptionsShape,
+  type ChainConfig,
+  type Memory,
+  type Option,
+  type RetryPolicy,
+} from '@baton/core';
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+
+/** A functional option of `createChain`. */
+export type ChainOption = Option<ChainConfig>;
+
+/** The defaults every chain starts from. */
+export const DEFAULT_CHAIN_CONFIG: Readonly<ChainConfig> = Object.freeze({
+  name: 'chain',
+  description: '',
+  timeoutMs: 0,
+  stepTimeoutMs: 0,
+  retries: 0,
+  retryPolicy: DEFAULT_RETRY_POLICY,
+  memory: undefined,
+  inputKeys: [],
+  outputKeys: [],
+  provider: 'simple',
+});
+
+const ms = (option: string) =>
+  z
+    .number({ error: `${option} expects a number of milliseconds` })
+    .min(0, { error: `${option} expects milliseconds >= 0 (0 means no timeout)` });
+
+const keys = (option: string) =>
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, { error: `${option} expects non-empty key names` }),
+      {
+        error: `${option} expects an array of key names`,
+      },
+    )
+    .refine((list) => new Set(list).size === list.length, { error: `${option} lists a key twice` });
+
+const isMemory = (value: unknown): value is Memory =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Memory).load === 'function' &&
+  typeof (value as Memory).save === 'function';
+
+const chainConfigSchema = z.object({
+  name: z
+    .string({ error: 'withChainName expects a string' })
+    .trim()
+    .min(1, { error: 'withChainName expects a non-empty name' }),
+  description: z.string({ error: 'withChainDescription expects a string' }),
+  timeoutMs: ms('withChainTimeout'),
+  stepTimeoutMs: ms('withChainStepTimeout'),
+  retries: z
+    .number({ error: 'withChainRetries expects a number' })
+    .int({ error: 'withChainRetries expects a whole number of retries' })
+    .min(0, { error: 'withChainRetries expects retries >= 0 (0 runs each step once)' }),
+  retryPolicy: z.custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
+    error: 'withChainRetryPolicy expects a retry policy object',
+  }),
+  memory: z.custom<Memory | undefined>((v) => v === undefined || isMemory(v), {
+    error: 'withChainMemory expects a Memory (an object with load and save methods)',
+  }),
+  inputKeys: keys('withChainInputKeys'),
+  outputKeys: keys('withChainOutputKeys'),
+  provider: z
+    .string({ error: 'withChainProvider expects a string' })
+    .trim()
+    .min(1, { error: 'withChainProvider expects a non-empty provider name' }),
+  ...telemetryOptionsShape,
+}) as unknown as z.ZodType<ChainConfig>;
+
+/**
+ * Applies `options` to the defaults and validates them once. The retry policy's `maxAttempts`
+ * is set from `retries`, so the two never disagree.
+ */
+export function resolveChainConfig(
+  options: readonly ChainOption[],
+): Result<Readonly<ChainConfig>, OrchestrationError> {
+  const resolved = resolveOptions<ChainConfig>(
+    DEFAULT_CHAIN_CONFIG,
+    options,
+    chainConfigSchema,
+    'createChain',
+  );
+  if (resolved.isErr()) return err(resolved.error);
+  const config = resolved.value;
+  const policy = retryPolicy({ ...config.retryPolicy, maxAttempts: config.retries + 1 });
+  if (policy.isErr()) {
+    return err(
+      new OrchestrationError(
+        'invalid_config',
+        `createChain: withChainRetryPolicy: ${policy.error.message}`,
+        {
+          op: 'createChain',
+          cause: policy.error,
+          details: { ...policy.error.details, option: 'withChainRetryPolicy' },
+        },
+      ),
+    );
+  }
+  return ok(Object.freeze({ ...config, retryPolicy: policy.value }));
+}
+
+/**
+ * Names the chain in errors, events, spans and metrics.
+ * @default 'chain'
+ */
+export function withChainName(name: string): ChainOption {
+  return (draft) => {
+    draft.name = name;
+  };
+}
+
+/** A human description, shown by health reports. @default '' */
+export function withChainDescription(description: string): ChainOption {
+  return (draft) => {
+    draft.description = description;
+  };
+}
+
+/**
+ * Deadline of a whole run in ms (memory load, every step, memory save); exceeding it fails with
+ * `timeout` and aborts the running step. 0 means none.
+ * @default 0
+ */
+export function withChainTimeout(timeoutMs: number): ChainOption {
+  return (draft) => {
+    draft.timeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Deadline of each attempt of each step in ms; a step that exceeds it fails with `timeout`
+ * (retried like any retryable failure). 0 means none.
+ * @default 0
+ */
+export function withChainStepTimeout(timeoutMs: number): ChainOption {
+  return (draft) => {
+    draft.stepTimeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Retries of a failed step after its first attempt (0 runs each step once). Retries are per step:
+ * a failure in step 3 re-runs step 3 only, with the same input.
+ * @default 0
+ */
+export function withChainRetries(retries: number): ChainOption {
+  return (draft) => {
+    draft.retries = retries;
+  };
+}
+
+/**
+ * Backoff and the predicate of which errors to retry, over `DEFAULT_RETRY_POLICY`. A
+ * `maxAttempts` here sets the retries (`maxAttempts - 1`); a later `withChainRetries` overrides it.
+ * @default DEFAULT_RETRY_POLICY
+ */
+export function withChainRetryPolicy(policy: Partial<RetryPolicy>): ChainOption {
+  return (draft) => {
+    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
+    if (policy.maxAttempts !== undefined) draft.retries = policy.maxAttempts - 1;
+  };
+}
+
+/** Loads remembered values before the first step and saves the exchange after the last. */
+export function withChainMemory(memory: Memory): ChainOption {
+  return (draft) => {
+    draft.memory = memory;
+  };
+}
+
+/** Keys the input (merged with memory) must have; a missing one fails with `invalid_input`. */
+export function withChainInputKeys(...keys: string[]): ChainOption {
+  return (draft) => {
+    draft.inputKeys = keys;
+  };
+}
+
+/** Keys picked from the last step's output (which must then be an object). */
+export function withChainOutputKeys(...keys: string[]): ChainOption {
+  return (draft) => {
+    draft.outputKeys = keys;
+  };
+}
+
+/** Builds the chain with the provider registered under `name`. @default 'simple' */
+export function withChainProvider(name: string): ChainOption {
+  return (draft) => {
+    draft.provider = name;
+  };
+}

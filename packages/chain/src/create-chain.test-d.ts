@@ -1,0 +1,92 @@
+/* eslint-disable @typescript-eslint/no-unsafe-call -- calling .isOk() on deliberately mistyped chains, under @ts-expect-error */
+import {
+  runnable,
+  type Chain,
+  type OrchestrationError,
+  type Runnable,
+  type StepContext,
+} from '@baton/core';
+import type { Result } from 'neverthrow';
+import { describe, expectTypeOf, test } from 'vitest';
+import type { ChainStepMismatch } from './chain-step.js';
+import { createChain } from './create-chain.js';
+
+const parse = runnable('parse', (text: string) => Number(text));
+const double = runnable('double', (n: number) => n * 2);
+const show = runnable('show', (n: number) => ({ label: String(n) }));
+const literal = runnable('literal', (x: 'a' | 'b') => x);
+
+/** What LangChain's Runnable looks like to a chain: an object with invoke returning a Promise. */
+interface LangChainLike<I, O> {
+  invoke(input: I, options?: { signal?: AbortSignal; tags?: string[] }): Promise<O>;
+}
+declare const toWords: LangChainLike<string, string[]>;
+
+describe('createChain types', () => {
+  test('input of the first step, output of the last', () => {
+    expectTypeOf(createChain([parse, double, show])).toEqualTypeOf<
+      Result<Chain<string, { label: string }>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([parse])).toEqualTypeOf<
+      Result<Chain<string, number>, OrchestrationError>
+    >();
+  });
+
+  test('functions: awaited, Results unwrapped, and ctx typed without annotation', () => {
+    const chain = createChain([
+      parse,
+      async (n: number, ctx) => {
+        expectTypeOf(ctx).toEqualTypeOf<StepContext>();
+        return n > 0;
+      },
+      (flag: boolean) => (flag ? 'yes' : 'no'),
+    ]);
+    expectTypeOf(chain).toEqualTypeOf<Result<Chain<string, 'yes' | 'no'>, OrchestrationError>>();
+  });
+
+  test('objects with invoke, such as LangChain Runnables', () => {
+    expectTypeOf(createChain([toWords, (w: string[]) => w.length])).toEqualTypeOf<
+      Result<Chain<string, number>, OrchestrationError>
+    >();
+  });
+
+  test('a chain is a Runnable and can be a step of another chain', () => {
+    const inner = createChain([parse, double])._unsafeUnwrap();
+    expectTypeOf(inner).toExtend<Runnable<string, number>>();
+    expectTypeOf(createChain([inner, show])).toEqualTypeOf<
+      Result<Chain<string, { label: string }>, OrchestrationError>
+    >();
+  });
+
+  test('long chains built from arrays', () => {
+    const many: Runnable<number, number>[] = Array.from({ length: 100 }, () => double);
+    expectTypeOf(createChain(many)).toEqualTypeOf<
+      Result<Chain<number, number>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([parse, ...many, show])).toEqualTypeOf<
+      Result<Chain<string, { label: string }>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([...many, show])).toEqualTypeOf<
+      Result<Chain<number, { label: string }>, OrchestrationError>
+    >();
+    // @ts-expect-error the array's number output cannot feed parse
+    createChain([...many, parse]).isOk();
+    // @ts-expect-error show's object output cannot feed the number steps after it
+    createChain([show, ...many]).isOk();
+  });
+
+  test('a mismatched boundary gives a ChainStepMismatch naming the step, and using it is an error', () => {
+    expectTypeOf(createChain([parse, parse])).toEqualTypeOf<ChainStepMismatch<1, number, string>>();
+    // @ts-expect-error number output does not fit string input
+    createChain([parse, parse])._unsafeUnwrap();
+    // @ts-expect-error string does not fit 'a' | 'b' (no bivariance loophole)
+    createChain([runnable('s', (x: number) => String(x)), literal]).isOk();
+    // @ts-expect-error the third boundary is wrong
+    createChain([parse, double, show, double]).isOk();
+    // @ts-expect-error a function step taking the wrong type
+    createChain([parse, (s: string) => s.length]).isOk();
+    const bad: Runnable<number, string>[] = [];
+    // @ts-expect-error string output cannot feed the next number input
+    createChain(bad).isOk();
+  });
+});

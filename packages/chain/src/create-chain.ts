@@ -1,0 +1,96 @@
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type Chain,
+  type ChainProvider,
+  type Registry,
+} from '@baton/core';
+import { err, type Result } from 'neverthrow';
+import { resolveChainConfig, type ChainOption } from './chain-options.js';
+import { defaultChainRegistry } from './chain-registry.js';
+import {
+  toStepRunnables,
+  type ChainInput,
+  type ChainOutput,
+  type ChainStep,
+  type ChainMismatch,
+} from './chain-step.js';
+
+/** Any step, whatever its types (`never` input so that every step fits). */
+export type AnyChainStep = ChainStep;
+
+/**
+ * What `createChain(steps)` returns: a Result holding a `Chain<first input, last output>`, or,
+ * when a step cannot take its predecessor's output, the ChainStepMismatch naming that step (so
+ * using the result is a compile error that shows both types). The check is on the result rather
+ * than the argument so that step functions keep their contextually typed `ctx`.
+ */
+export type CreateChainResult<S extends readonly unknown[]> = [ChainMismatch<S>] extends [never]
+  ? Result<Chain<ChainInput<S>, ChainOutput<S>>, OrchestrationError>
+  : ChainMismatch<S>;
+
+function build(
+  registry: Registry<ChainProvider>,
+  steps: unknown,
+  options: readonly ChainOption[],
+): Result<Chain, OrchestrationError> {
+  const config = resolveChainConfig(options);
+  if (config.isErr()) return err(config.error);
+  const runnables = toStepRunnables(steps);
+  if (runnables.isErr()) return err(runnables.error);
+  const provider = registry.get(config.value.provider);
+  if (provider.isErr()) {
+    return err(
+      new OrchestrationError(
+        'not_found',
+        `createChain: withChainProvider: ${provider.error.message}`,
+        {
+          op: 'createChain',
+          cause: provider.error,
+          details: provider.error.details,
+        },
+      ),
+    );
+  }
+  try {
+    return provider.value.createChain(runnables.value, config.value);
+  } catch (error) {
+    return err(toOrchestrationError(error, `createChain (provider "${config.value.provider}")`));
+  }
+}
+
+/**
+ * Like {@link createChain}, but looks the provider up in `registry` instead of the default
+ * registry (an Orchestrator passes its own copy, `defaultChainRegistry().clone()`).
+ */
+export function createChainWithRegistry<const S extends readonly AnyChainStep[]>(
+  registry: Registry<ChainProvider>,
+  steps: S,
+  ...options: ChainOption[]
+): CreateChainResult<S> {
+  return build(registry, steps, options) as CreateChainResult<S>;
+}
+
+/**
+ * Builds a chain: each step's output is the next step's input. Steps are Runnables, functions
+ * `(input, ctx) => output` (wrapped with `runnable`), or objects with `invoke` (such as LangChain
+ * Runnables). Types flow from the first step's input to the last step's output; a step that
+ * cannot take the previous output is a compile error. Bad steps or options fail with
+ * `invalid_config` naming the option; an unknown provider with `not_found` listing the
+ * registered ones.
+ *
+ * @example
+ * const chain = createChain(
+ *   [runnable('parse', (text: string) => Number(text)), (n: number) => n * 2],
+ *   withChainName('double'),
+ *   withChainRetries(2),
+ * ); // Result<Chain<string, number>, OrchestrationError>
+ * if (chain.isErr()) throw chain.error; // invalid_config names the bad option
+ * await chain.value.invoke('21'); // ok(42)
+ */
+export function createChain<const S extends readonly AnyChainStep[]>(
+  steps: S,
+  ...options: ChainOption[]
+): CreateChainResult<S> {
+  return build(defaultChainRegistry(), steps, options) as CreateChainResult<S>;
+}

@@ -1,0 +1,252 @@
+import { context as otelContext } from '@opentelemetry/api';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { Observable, type Subscription } from 'rxjs';
+import { canceledError, OrchestrationError, toOrchestrationError } from './errors.js';
+import { childController, NEVER_SIGNAL, raceAbort } from './internal/abort.js';
+import { newRunId } from './internal/run-id.js';
+import type { RunEvent, StepEvent } from './run-event.js';
+import type {
+  BatchOptions,
+  EventSink,
+  ExecutionContext,
+  Runnable,
+  RunOptions,
+} from './runnable.js';
+import { withDeadline } from './internal/deadline.js';
+import { runBatch } from './internal/run-batch.js';
+
+const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+const RUN = Symbol.for('baton.runnable.run');
+const reportedErrors = new WeakSet<object>();
+
+/** Marks an error as reported by a `step-error` event, so the stream does not report it twice. */
+export function emitStepError(
+  ctx: ExecutionContext,
+  step: string,
+  error: OrchestrationError,
+): void {
+  if (ctx.sink === undefined || reportedErrors.has(error)) return;
+  reportedErrors.add(error);
+  ctx.sink({ type: 'step-error', runId: ctx.runId, step, error, timestamp: Date.now() });
+}
+
+function validateRunOptions(options: RunOptions, op: string): OrchestrationError | undefined {
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+    return new OrchestrationError(
+      'invalid_config',
+      `${op}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
+      { op, details: { field: 'timeoutMs', value: timeoutMs } },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Base of every Baton Runnable: subclasses implement `run` once and get `invoke`, `batch`,
+ * `batchSettled` and `stream` with identical behaviour.
+ */
+export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
+  abstract readonly name: string;
+  readonly [RUN] = true;
+
+  /**
+   * Does the work. Rejects with an OrchestrationError (or anything, which is mapped to one).
+   * Must stop promptly when `ctx.signal` aborts.
+   */
+  abstract run(input: I, ctx: ExecutionContext): Promise<O>;
+
+  invoke(input: I, options: RunOptions = {}): ResultAsync<O, OrchestrationError> {
+    return new ResultAsync(
+      this.#start(input, options, undefined).then(
+        (value) => ok(value),
+        (error: unknown) => err(toOrchestrationError(error, this.name)),
+      ),
+    );
+  }
+
+  batch(inputs: readonly I[], options: BatchOptions = {}): ResultAsync<O[], OrchestrationError> {
+    return this.#settle(inputs, options, false).andThen((results) => {
+      const out: O[] = [];
+      for (const r of results) {
+        if (r.isErr()) return err(r.error);
+        out.push(r.value);
+      }
+      return ok(out);
+    });
+  }
+
+  batchSettled(
+    inputs: readonly I[],
+    options: BatchOptions = {},
+  ): ResultAsync<Result<O, OrchestrationError>[], OrchestrationError> {
+    return this.#settle(inputs, options, true);
+  }
+
+  #settle(
+    inputs: readonly I[],
+    options: BatchOptions,
+    settled: boolean,
+  ): ResultAsync<Result<O, OrchestrationError>[], OrchestrationError> {
+    return new ResultAsync(
+      runBatch(this.name, inputs, options, settled, (input, runOptions) =>
+        this.#start(input, runOptions, undefined),
+      ).then(
+        (results) => ok(results),
+        (error: unknown) => err(toOrchestrationError(error, `${this.name}.batch`)),
+      ),
+    );
+  }
+
+  stream(input: I, options: RunOptions = {}): Observable<RunEvent<O>> {
+    return new Observable<RunEvent<O>>((subscriber) => {
+      const { controller, dispose } = childController(options.signal ?? NEVER_SIGNAL);
+      const runId = options.runId ?? newRunId();
+      const started = Date.now();
+      const sink: EventSink = (event: StepEvent) => {
+        if (event.type === 'step-error') reportedErrors.add(event.error);
+        subscriber.next(event);
+      };
+      subscriber.next({ type: 'run-start', runId, name: this.name, timestamp: started });
+      this.#start(input, { ...options, signal: controller.signal, runId }, sink).then(
+        (output) => {
+          const now = Date.now();
+          subscriber.next({
+            type: 'run-end',
+            runId,
+            name: this.name,
+            output,
+            durationMs: now - started,
+            timestamp: now,
+          });
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          const e = toOrchestrationError(error, this.name);
+          if (!reportedErrors.has(e)) {
+            reportedErrors.add(e);
+            subscriber.next({
+              type: 'step-error',
+              runId,
+              step: this.name,
+              error: e,
+              timestamp: Date.now(),
+            });
+          }
+          subscriber.error(e);
+        },
+      );
+      return () => {
+        dispose();
+        if (!controller.signal.aborted) {
+          controller.abort(canceledError(this.name, 'the stream was unsubscribed'));
+        }
+      };
+    });
+  }
+
+  /** Starts a top-level run: validates options, builds the context, applies the deadline. */
+  #start(input: I, options: RunOptions, sink: EventSink | undefined): Promise<O> {
+    const invalid = validateRunOptions(options, this.name);
+    if (invalid) return Promise.reject(invalid);
+    const signal = options.signal ?? NEVER_SIGNAL;
+    if (signal.aborted) return Promise.reject(canceledError(this.name, signal.reason));
+    const ctx: ExecutionContext = {
+      signal,
+      runId: options.runId ?? newRunId(),
+      metadata: options.metadata ?? EMPTY_METADATA,
+      sink,
+      otel: otelContext.active(),
+    };
+    if (options.timeoutMs !== undefined) {
+      return withDeadline(this.name, options.timeoutMs, ctx, (inner) => this.run(input, inner));
+    }
+    try {
+      return this.run(input, ctx);
+    } catch (error) {
+      return Promise.reject(toOrchestrationError(error, this.name));
+    }
+  }
+}
+
+/** True for Runnables built on BaseRunnable (which can be run without a Result per step). */
+export function isBaseRunnable(value: unknown): value is BaseRunnable<unknown, unknown> {
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[RUN] === true
+  );
+}
+
+/**
+ * Runs `runnable` inside an existing run (for composite Runnables). Baton Runnables run directly;
+ * any other Runnable goes through `stream` when the run is streamed (its chunks and step events
+ * reach `ctx.sink`), else `invoke`.
+ */
+export function execute<I, O>(
+  runnable: Runnable<I, O>,
+  input: I,
+  ctx: ExecutionContext,
+): Promise<O> {
+  if (isBaseRunnable(runnable)) {
+    try {
+      return (runnable as unknown as BaseRunnable<I, O>).run(input, ctx);
+    } catch (error) {
+      return Promise.reject(toOrchestrationError(error, runnable.name));
+    }
+  }
+  const options: RunOptions = { signal: ctx.signal, runId: ctx.runId, metadata: ctx.metadata };
+  const promise =
+    ctx.sink === undefined
+      ? new Promise<O>((resolve, reject) => {
+          runnable.invoke(input, options).then(
+            (r) =>
+              r.isErr() ? reject(toOrchestrationError(r.error, runnable.name)) : resolve(r.value),
+            (error: unknown) => reject(toOrchestrationError(error, runnable.name)),
+          );
+        })
+      : streamForeign(runnable, input, options, ctx.sink);
+  return raceAbort(promise, ctx.signal, runnable.name);
+}
+
+/**
+ * Runs a non-Baton Runnable through its `stream`, forwarding its step events and chunks to the
+ * enclosing run's sink (its own `run-start`/`run-end` stay inside). Aborting unsubscribes.
+ */
+function streamForeign<I, O>(
+  runnable: Runnable<I, O>,
+  input: I,
+  options: RunOptions,
+  sink: EventSink,
+): Promise<O> {
+  return new Promise<O>((resolve, reject) => {
+    const signal = options.signal ?? NEVER_SIGNAL;
+    let end: { output: O } | undefined;
+    let subscription: Subscription | undefined;
+    const onAbort = (): void => subscription?.unsubscribe();
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    try {
+      subscription = runnable.stream(input, options).subscribe({
+        next(event) {
+          if (event.type === 'run-end') end = { output: event.output };
+          else if (event.type !== 'run-start') sink(event);
+        },
+        error(error: unknown) {
+          done();
+          reject(toOrchestrationError(error, runnable.name));
+        },
+        complete() {
+          done();
+          if (end !== undefined) resolve(end.output);
+          else {
+            const message = `${runnable.name}: the stream completed without a run-end event`;
+            reject(new OrchestrationError('invalid_state', message, { op: runnable.name }));
+          }
+        },
+      });
+    } catch (error) {
+      reject(toOrchestrationError(error, runnable.name));
+      return;
+    }
+    if (signal.aborted) subscription.unsubscribe();
+    else if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,99 @@
+import { BaseRunnable, emitStepError, execute } from './base-runnable.js';
+import { OrchestrationError, toOrchestrationError } from './errors.js';
+import { abortError } from './internal/abort.js';
+import { emitStepEnd, emitStepStart } from './internal/step-events.js';
+import { requireRunnable } from './internal/wrapper-config.js';
+import type { ExecutionContext, Runnable } from './runnable.js';
+
+/** Decides whether a case of `branch` applies to the input; may be async. */
+export type BranchPredicate<I> = (input: I) => boolean | PromiseLike<boolean>;
+
+/** A case of `branch`: when the predicate holds, the runnable runs. */
+export type BranchCase<I, O> = readonly [BranchPredicate<I>, Runnable<I, O>];
+
+class Branch<I, O> extends BaseRunnable<I, O> {
+  readonly name = 'branch';
+
+  constructor(
+    private readonly cases: readonly BranchCase<I, O>[],
+    private readonly otherwise: Runnable<I, O>,
+  ) {
+    super();
+  }
+
+  override async run(input: I, ctx: ExecutionContext): Promise<O> {
+    const [chosen, index] = await this.#choose(input, ctx);
+    const sink = ctx.sink;
+    if (sink === undefined) return execute(chosen, input, ctx);
+    const started = emitStepStart(sink, ctx.runId, chosen.name, index);
+    try {
+      const output = await execute(chosen, input, ctx);
+      emitStepEnd(sink, ctx.runId, chosen.name, output, started, index);
+      return output;
+    } catch (error) {
+      const e = toOrchestrationError(error, chosen.name);
+      emitStepError(ctx, chosen.name, e);
+      throw e;
+    }
+  }
+
+  /** The first case whose predicate holds (and its index), else the default. */
+  async #choose(input: I, ctx: ExecutionContext): Promise<[Runnable<I, O>, number]> {
+    const cases = this.cases;
+    for (let i = 0; i < cases.length; i++) {
+      const [predicate, target] = cases[i] as BranchCase<I, O>;
+      let holds: boolean;
+      try {
+        holds = await predicate(input);
+      } catch (error) {
+        throw toOrchestrationError(error, `${this.name}: predicate #${i}`);
+      }
+      if (ctx.signal.aborted) throw abortError(ctx.signal, this.name);
+      if (holds) return [target, i];
+    }
+    return [this.otherwise, cases.length];
+  }
+}
+
+/**
+ * Runs the runnable of the first case whose predicate holds (predicates run in order and may be
+ * async), or `otherwise` when none does. Under `stream`, the chosen runnable gets
+ * `step-start`/`step-end` with `index` = its case (`cases.length` for the default).
+ *
+ * @example
+ * const route = branch(
+ *   [[(q: string) => q.startsWith('/sql'), sqlAgent]],
+ *   chatAgent,
+ * );
+ */
+export function branch<I, O>(
+  cases: readonly BranchCase<I, O>[],
+  otherwise: Runnable<I, O>,
+): Runnable<I, O> {
+  if (!Array.isArray(cases)) {
+    throw new OrchestrationError(
+      'invalid_config',
+      'branch(cases, otherwise): cases must be an array of [predicate, runnable]',
+      {
+        op: 'branch',
+        details: { field: 'cases' },
+      },
+    );
+  }
+  cases.forEach((c: unknown, i) => {
+    const pair = c as readonly unknown[];
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'function') {
+      throw new OrchestrationError(
+        'invalid_config',
+        `branch: cases.${i} must be a [predicate, runnable] pair`,
+        {
+          op: 'branch',
+          details: { field: `cases.${i}` },
+        },
+      );
+    }
+    requireRunnable(pair[1], 'branch', `cases.${i}.1`);
+  });
+  requireRunnable(otherwise, 'branch', 'otherwise');
+  return new Branch(cases, otherwise);
+}

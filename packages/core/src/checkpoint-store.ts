@@ -1,0 +1,55 @@
+import type { ResultAsync } from 'neverthrow';
+import type { ErrorCode, OrchestrationError } from './errors.js';
+import type { HealthChecker } from './health.js';
+
+/** Where a graph run stands. */
+export type RunStatus = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
+
+/** One small record per run: what is needed to resume it. */
+export interface RunCheckpoint {
+  readonly runId: string;
+  /** Name of the graph that owns the run. */
+  readonly graph: string;
+  readonly status: RunStatus;
+  /** The graph input (JSON-serializable). */
+  readonly input: unknown;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** One small record per finished node, written before its dependents start. */
+export interface NodeCheckpoint {
+  readonly runId: string;
+  readonly node: string;
+  readonly status: 'succeeded' | 'failed' | 'skipped';
+  /** The node's output (JSON-serializable) when it succeeded. */
+  readonly output?: unknown;
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
+  /** Attempts used, 1 for the first. */
+  readonly attempts: number;
+  readonly finishedAt: number;
+}
+
+/** A run's record and the records of its finished nodes. */
+export interface StoredRun {
+  readonly run: RunCheckpoint;
+  readonly nodes: readonly NodeCheckpoint[];
+}
+
+/**
+ * Durable storage of graph runs. Writes are per run or per node, never a rewrite of the whole run
+ * state. Implementations: in-memory, file and Redis in `@baton/memory`.
+ */
+export interface CheckpointStore extends HealthChecker {
+  /** Creates or replaces the run record (small: status, input, timestamps). */
+  saveRun(run: RunCheckpoint): ResultAsync<void, OrchestrationError>;
+  /** Records one finished node; a later record for the same node replaces it. */
+  saveNode(record: NodeCheckpoint): ResultAsync<void, OrchestrationError>;
+  /** The run and its node records; an unknown id fails with `not_found`. */
+  loadRun(runId: string): ResultAsync<StoredRun, OrchestrationError>;
+  /** Every stored run record, newest first. */
+  listRuns(): ResultAsync<RunCheckpoint[], OrchestrationError>;
+  /** Deletes a run and its node records (no error when absent). */
+  deleteRun(runId: string): ResultAsync<void, OrchestrationError>;
+}

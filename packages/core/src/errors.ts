@@ -1,0 +1,164 @@
+/**
+ * The one error type of Baton. Compare `code`, never `instanceof` (Temporal's workflow sandbox
+ * loads modules twice, which breaks `instanceof`).
+ */
+
+/** Every error code Baton uses (Beluga's full set). */
+export const ERROR_CODES = [
+  'invalid_config',
+  'invalid_input',
+  'execution_failed',
+  'timeout',
+  'dependency_failed',
+  'resource_exhausted',
+  'invalid_state',
+  'not_found',
+  'circuit_breaker_open',
+  'rate_limit_exceeded',
+  'workflow_deadlock',
+  'task_canceled',
+  'max_retries_exceeded',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Codes worth retrying when nothing more specific is known. */
+const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'execution_failed',
+  'timeout',
+  'resource_exhausted',
+  'rate_limit_exceeded',
+]);
+
+export interface OrchestrationErrorOptions {
+  /** The operation that failed, e.g. `chain.invoke` or the step name. */
+  readonly op?: string;
+  /** Overrides the code's default retryability. */
+  readonly retryable?: boolean;
+  readonly cause?: unknown;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+const BRAND = Symbol.for('baton.OrchestrationError');
+
+export class OrchestrationError extends Error {
+  readonly code: ErrorCode;
+  readonly op: string;
+  readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly cause: unknown;
+  readonly [BRAND] = true;
+
+  constructor(code: ErrorCode, message: string, options: OrchestrationErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OrchestrationError';
+    this.code = code;
+    this.op = options.op ?? '';
+    this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      op: this.op,
+      message: this.message,
+      retryable: this.retryable,
+      details: this.details,
+      cause:
+        this.cause instanceof Error
+          ? { name: this.cause.name, message: this.cause.message }
+          : this.cause,
+    };
+  }
+}
+
+/** True for an OrchestrationError, also one created by another copy of this module. */
+export function isOrchestrationError(value: unknown): value is OrchestrationError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ((value as Record<symbol, unknown>)[BRAND] === true ||
+      (value instanceof Error &&
+        value.name === 'OrchestrationError' &&
+        typeof (value as { code?: unknown }).code === 'string'))
+  );
+}
+
+/** Creates an OrchestrationError; shorthand for `new OrchestrationError(...)`. */
+export function orchestrationError(
+  code: ErrorCode,
+  message: string,
+  options?: OrchestrationErrorOptions,
+): OrchestrationError {
+  return new OrchestrationError(code, message, options);
+}
+
+/** True when `value` is an abort: a `task_canceled` error or a DOM `AbortError`. */
+export function isCancellation(value: unknown): boolean {
+  if (isOrchestrationError(value)) return value.code === 'task_canceled';
+  return value instanceof Error && value.name === 'AbortError';
+}
+
+function causeOf(value: unknown): unknown {
+  return value instanceof Error ? value.cause : undefined;
+}
+
+/**
+ * Whether retrying could help. Walks the cause chain: a cancellation anywhere means no; the first
+ * error carrying an explicit `retryable` flag decides; an unknown error is assumed transient.
+ */
+export function isRetryable(error: unknown): boolean {
+  let current: unknown = error;
+  let decided: boolean | undefined;
+  for (let depth = 0; current !== undefined && current !== null && depth < 32; depth++) {
+    if (isCancellation(current)) return false;
+    if (decided === undefined && typeof current === 'object') {
+      const flag = (current as { retryable?: unknown }).retryable;
+      if (typeof flag === 'boolean') decided = flag;
+    }
+    current = causeOf(current);
+  }
+  return decided ?? true;
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Maps anything thrown or returned as an error to an OrchestrationError. An OrchestrationError is
+ * returned unchanged; an abort becomes `task_canceled`; anything else becomes `code` (default
+ * `execution_failed`) with the original as `cause`.
+ */
+export function toOrchestrationError(
+  value: unknown,
+  op = '',
+  code: ErrorCode = 'execution_failed',
+): OrchestrationError {
+  if (isOrchestrationError(value)) return value;
+  if (value instanceof Error && value.name === 'AbortError') {
+    return new OrchestrationError('task_canceled', `${op || 'run'} was canceled`, {
+      op,
+      cause: value,
+    });
+  }
+  const prefix = op ? `${op} failed: ` : '';
+  return new OrchestrationError(code, `${prefix}${describe(value)}`, { op, cause: value });
+}
+
+/** The error a run reports when its AbortSignal fired. Keeps a reason that already is one. */
+export function canceledError(op: string, reason?: unknown): OrchestrationError {
+  if (isOrchestrationError(reason)) return reason;
+  return new OrchestrationError('task_canceled', `${op || 'run'} was canceled`, {
+    op,
+    ...(reason === undefined ? {} : { cause: reason }),
+  });
+}

@@ -1,0 +1,217 @@
+import type { Result, ResultAsync } from 'neverthrow';
+import type { Observable } from 'rxjs';
+import type { CheckpointStore, RunStatus } from './checkpoint-store.js';
+import type { OrchestrationError } from './errors.js';
+import type { HealthChecker } from './health.js';
+import type { Option } from './options.js';
+import type { RunEvent } from './run-event.js';
+import type { Runnable, RunOptions } from './runnable.js';
+import type { TelemetryOptions } from './telemetry.js';
+import type { CacheOptions } from './with-cache.js';
+import type { RetryPolicy } from './with-retry.js';
+
+/** Options of `addEdge`. */
+export interface EdgeOptions {
+  /**
+   * A required dependency must succeed for the dependent to run (a failure fails it with
+   * `dependency_failed`, a skip skips it). An optional one (`false`) lets the dependent run
+   * without that input when the dependency failed or was skipped.
+   * @default true
+   */
+  readonly required?: boolean;
+}
+
+/** What a router returns: the name (or names) of the targets to run. */
+export type RouteTargets = string | readonly string[];
+
+/**
+ * Picks targets from a node's output, synchronously or not. Targets not picked are skipped.
+ * Routers should be pure: a resumed run calls them again on the stored output.
+ */
+export type Router<T = unknown> = (output: T) => RouteTargets | PromiseLike<RouteTargets>;
+
+/**
+ * Builds a node's input instead of the data-flow rules: receives the outputs of the parents that
+ * succeeded, by name, and the graph input.
+ */
+export type NodeInputFn = (
+  parents: Readonly<Record<string, unknown>>,
+  graphInput: unknown,
+) => unknown;
+
+/** Settings of one node, set with `withNode*` options on `addNode`. */
+export interface NodeConfig {
+  /**
+   * Among ready nodes waiting for a worker, lower runs first: 0 urgent .. 3 low.
+   * @default 2
+   */
+  readonly priority: number;
+  /**
+   * Retries of a failed attempt after the first; `undefined` uses the graph's `retries`.
+   * @default undefined
+   */
+  readonly retries: number | undefined;
+  /**
+   * Backoff and which errors are retried. Its `maxAttempts` is always `retries + 1`.
+   * @default DEFAULT_RETRY_POLICY
+   */
+  readonly retryPolicy: RetryPolicy;
+  /**
+   * Deadline of each attempt in ms (a timeout is retryable); 0 means none.
+   * @default 0
+   */
+  readonly timeoutMs: number;
+  /**
+   * Caches the node's output by its input (see `withCache`).
+   * @default undefined (no cache)
+   */
+  readonly cache: CacheOptions<unknown, unknown> | undefined;
+  /**
+   * Replaces the data-flow rules for this node's input.
+   * @default undefined (entry: the graph input; one parent: its output; several: a record by name)
+   */
+  readonly input: NodeInputFn | undefined;
+}
+
+/** Settings of a graph, set with `withGraph*` options. */
+export interface GraphConfig extends TelemetryOptions {
+  /**
+   * Name used in errors, events, spans, metrics and checkpoints.
+   * @default 'graph'
+   */
+  readonly name: string;
+  /** @default '' */
+  readonly description: string;
+  /**
+   * Deadline of a whole run in ms; exceeding it fails with `timeout`. 0 means none.
+   * @default 0
+   */
+  readonly timeoutMs: number;
+  /**
+   * Retries of a failed node after its first attempt, for nodes without their own setting.
+   * @default 0
+   */
+  readonly retries: number;
+  /**
+   * Nodes running at once, across all runs of this graph (`Infinity` for no limit).
+   * @default 5
+   */
+  readonly maxWorkers: number;
+  /**
+   * `false` runs one node at a time, in topological order.
+   * @default true
+   */
+  readonly parallel: boolean;
+  /**
+   * Runs that may wait for a free worker; a run beyond it fails at once with
+   * `resource_exhausted`. `Infinity` means no limit.
+   * @default Infinity
+   */
+  readonly queueSize: number;
+  /**
+   * `true`: the first failure that dooms the result aborts running nodes and fails the run.
+   * `false`: every branch that can still run does, and the error reports all failures and the
+   * partial outputs.
+   * @default true
+   */
+  readonly failFast: boolean;
+  /**
+   * Writes one record per finished node (before its dependents start), so `resume(runId)` can
+   * continue a run after a crash.
+   * @default undefined (no checkpoints)
+   */
+  readonly checkpointer: CheckpointStore | undefined;
+  /**
+   * Name of the graph provider in the registry.
+   * @default 'dag'
+   */
+  readonly provider: string;
+}
+
+/** Counts of a run's nodes. */
+export interface RunProgress {
+  readonly total: number;
+  /** Not started yet (waiting for dependencies or a worker). */
+  readonly pending: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+/** A run started with `graph.start(input)` or `graph.resume(runId)`. */
+export interface RunHandle<O = unknown> {
+  readonly runId: string;
+  status(): RunStatus;
+  progress(): RunProgress;
+  /**
+   * The run's events as they happen (hot: subscribe right after `start` to see them all). It
+   * completes when the run ends, also when it fails: the failure is a `step-error` event and
+   * `result`.
+   */
+  readonly events$: Observable<RunEvent<O>>;
+  /** Starts no new node until `resume()`; running nodes finish. */
+  pause(): void;
+  /** Continues a paused run. */
+  resume(): void;
+  /** Aborts the run: running nodes see their signal fire; the result is `task_canceled`. */
+  cancel(reason?: string): void;
+  /** The run's output or its error. */
+  readonly result: ResultAsync<O, OrchestrationError>;
+}
+
+/**
+ * A parallel DAG of Runnables where data flows along edges (implemented in `@baton/graph`).
+ * Structure methods fail with `invalid_state` after the first run.
+ *
+ * @example
+ * const graph = createGraph<string, Record<string, unknown>>()
+ *   .andThen((g) => g.addNode('fetch', fetchPage))
+ *   .andThen((g) => g.addNode('summary', summarize))
+ *   .andThen((g) => g.addNode('links', extractLinks))
+ *   .andThen((g) => g.addEdge('fetch', 'summary'))
+ *   .andThen((g) => g.addEdge('fetch', 'links'));
+ * if (graph.isErr()) throw graph.error; // a typed OrchestrationError naming what is wrong
+ * await graph.value.invoke(url); // ok({ summary, links }): both ran in parallel after fetch
+ */
+export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthChecker {
+  readonly description: string;
+  /** Adds a node; a duplicate name fails with `invalid_config`. */
+  addNode(
+    name: string,
+    runnable: Runnable<never>,
+    ...options: Option<NodeConfig>[]
+  ): Result<Graph<I, O>, OrchestrationError>;
+  /** `to` depends on `from`; unknown nodes fail with `not_found`, a self edge with `invalid_config`. */
+  addEdge(from: string, to: string, options?: EdgeOptions): Result<Graph<I, O>, OrchestrationError>;
+  /** After `from` succeeds, `router` picks which of `targets` run; the others are skipped. */
+  addConditionalEdges<T = unknown>(
+    from: string,
+    router: Router<T>,
+    targets: readonly string[],
+  ): Result<Graph<I, O>, OrchestrationError>;
+  /** Nodes that receive the graph input. @default the nodes without parents */
+  setEntryPoint(names: string | readonly string[]): Result<Graph<I, O>, OrchestrationError>;
+  /** Nodes whose outputs make the result. @default the nodes without children */
+  setFinishPoint(names: string | readonly string[]): Result<Graph<I, O>, OrchestrationError>;
+  /** Checks the structure (cycles, unreachable nodes, entry points) without running it. */
+  validate(): Result<void, OrchestrationError>;
+  /** A Mermaid flowchart; optional and conditional edges are drawn differently. */
+  toMermaid(): string;
+  /** Starts a run in the background and returns its handle. */
+  start(input: I, options?: RunOptions): Result<RunHandle<O>, OrchestrationError>;
+  /**
+   * Continues a checkpointed run: nodes that succeeded are not run again. Needs
+   * `withGraphCheckpointer`; an unknown run fails with `not_found`.
+   */
+  resume(
+    runId: string,
+    options?: Omit<RunOptions, 'runId'>,
+  ): ResultAsync<RunHandle<O>, OrchestrationError>;
+}
+
+/** Builds graphs; registered under a name in a graph registry. */
+export interface GraphProvider {
+  /** `config` is validated and frozen. */
+  createGraph<I, O>(config: Readonly<GraphConfig>): Result<Graph<I, O>, OrchestrationError>;
+}

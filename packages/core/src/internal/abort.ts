@@ -1,0 +1,70 @@
+import { canceledError, isOrchestrationError, type OrchestrationError } from '../errors.js';
+
+/** A signal that never aborts: lets hot paths skip listener bookkeeping. */
+export const NEVER_SIGNAL: AbortSignal = new AbortController().signal;
+
+/** The error to report for an aborted signal. */
+export function abortError(signal: AbortSignal, op: string): OrchestrationError {
+  const reason: unknown = signal.reason;
+  return isOrchestrationError(reason) ? reason : canceledError(op, reason);
+}
+
+/**
+ * Settles with `promise`, or rejects as soon as `signal` aborts, whichever comes first, so that a
+ * step which ignores its signal still stops the run. Removes its listener when settled.
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, op: string): Promise<T> {
+  if (signal === NEVER_SIGNAL) return promise;
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(abortError(signal, op));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal, op));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A controller that aborts when `parent` does. Call `dispose()` when done to drop the link.
+ */
+export function childController(parent: AbortSignal): {
+  controller: AbortController;
+  dispose: () => void;
+} {
+  const controller = new AbortController();
+  if (parent === NEVER_SIGNAL) return { controller, dispose: () => undefined };
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, dispose: () => undefined };
+  }
+  const onAbort = (): void => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
+}
+
+/** Resolves after `ms`, or rejects when `signal` aborts (and clears the timer). */
+export function sleep(ms: number, signal: AbortSignal, op: string): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal, op));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal, op));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal !== NEVER_SIGNAL) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,40 @@
+import { OrchestrationError } from '../errors.js';
+import type { ExecutionContext } from '../runnable.js';
+import { childController, raceAbort } from './abort.js';
+import { MAX_TIMER_MS } from './wrapper-config.js';
+
+/**
+ * Runs `fn` with a child signal that aborts after `ms` with a `timeout` error; the run settles as
+ * soon as the deadline passes even when `fn` ignores its signal. Leaves no timer behind.
+ */
+export function withDeadline<T>(
+  op: string,
+  ms: number,
+  ctx: ExecutionContext,
+  fn: (ctx: ExecutionContext) => Promise<T>,
+): Promise<T> {
+  const { controller, dispose } = childController(ctx.signal);
+  // setTimeout fires at once beyond 2^31 - 1 ms; a deadline that far away is no deadline.
+  const timer =
+    ms > MAX_TIMER_MS
+      ? undefined
+      : setTimeout(() => {
+          controller.abort(
+            new OrchestrationError('timeout', `${op} timed out after ${ms} ms`, {
+              op,
+              details: { timeoutMs: ms },
+            }),
+          );
+        }, ms);
+  const inner: ExecutionContext = { ...ctx, signal: controller.signal };
+  let promise: Promise<T>;
+  try {
+    promise = fn(inner);
+  } catch (error) {
+    promise = Promise.reject(error);
+  }
+  return raceAbort(promise, controller.signal, op).finally(() => {
+    clearTimeout(timer);
+    dispose();
+  });
+}

@@ -1,0 +1,67 @@
+import type { EventSink, ExecutionContext } from '../runnable.js';
+
+/**
+ * Emits `step-start` for a child of a composite. Callers check `ctx.sink` first, so nothing is
+ * allocated when the run is not streamed.
+ */
+export function emitStepStart(
+  sink: EventSink,
+  runId: string,
+  step: string,
+  index?: number,
+  attempt?: number,
+): number {
+  const timestamp = Date.now();
+  sink({
+    type: 'step-start',
+    runId,
+    step,
+    timestamp,
+    ...(index === undefined ? {} : { index }),
+    ...(attempt === undefined ? {} : { attempt }),
+  });
+  return timestamp;
+}
+
+/** Emits `step-end` for a child of a composite that started at `started` (`Date.now()`). */
+export function emitStepEnd(
+  sink: EventSink,
+  runId: string,
+  step: string,
+  output: unknown,
+  started: number,
+  index?: number,
+): void {
+  const timestamp = Date.now();
+  sink({
+    type: 'step-end',
+    runId,
+    step,
+    output,
+    durationMs: timestamp - started,
+    timestamp,
+    ...(index === undefined ? {} : { index }),
+  });
+}
+
+/** A context whose sink records whether any `chunk` went out, i.e. whether output started. */
+export interface OutputTracker {
+  readonly ctx: ExecutionContext;
+  /** True once a chunk was emitted through `ctx`. */
+  started(): boolean;
+}
+
+/**
+ * Wraps `ctx.sink` to notice the first chunk, so that retries and fallbacks only start over
+ * while no output reached the subscriber. Returns `ctx` itself when the run is not streamed.
+ */
+export function trackOutput(ctx: ExecutionContext): OutputTracker {
+  const sink = ctx.sink;
+  if (sink === undefined) return { ctx, started: () => false };
+  let started = false;
+  const tracked: EventSink = (event) => {
+    if (event.type === 'chunk') started = true;
+    sink(event);
+  };
+  return { ctx: { ...ctx, sink: tracked }, started: () => started };
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { MODES, runVia } from '../test/run-every-way.js';
+import { OrchestrationError } from './errors.js';
+import { runnable } from './runnable-fn.js';
+import { stableKey, withCache } from './with-cache.js';
+import { withCircuitBreaker } from './with-circuit-breaker.js';
+
+interface Gate {
+  readonly resolve: (value: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+const down = (): OrchestrationError => new OrchestrationError('dependency_failed', 'down');
+
+describe('withCircuitBreaker (review)', () => {
+  it('a trial that outlives its half-open period does not free a slot of the next one', async () => {
+    let time = 0;
+    const gates: Gate[] = [];
+    const step = runnable(
+      'svc',
+      (_n: number) => new Promise<number>((resolve, reject) => gates.push({ resolve, reject })),
+    );
+    const breaker = withCircuitBreaker(step, {
+      failureThreshold: 1,
+      resetTimeoutMs: 100,
+      halfOpenMaxCalls: 2,
+      now: () => time,
+    });
+    const opening = breaker.invoke(0);
+    await tick();
+    gates[0]?.reject(down());
+    await opening;
+    time += 100;
+    // Half-open: two trials; the first fails and opens the circuit, the second is still running.
+    const failing = breaker.invoke(1);
+    const slow = breaker.invoke(2);
+    await tick();
+    gates[1]?.reject(down());
+    await failing;
+    expect(breaker.state()).toBe('open');
+    time += 100;
+    // The next half-open period admits its own two trials...
+    const trials = [breaker.invoke(3), breaker.invoke(4)];
+    await tick();
+    // ...and the stale trial from the previous period finishing must not make room for a third.
+    gates[2]?.resolve(2);
+    await slow;
+    const extra = breaker.invoke(5);
+    await tick();
+    expect(gates).toHaveLength(5); // the inner step did not run a sixth time
+    for (const gate of gates.slice(3)) gate.resolve(1);
+    await Promise.all(trials);
+    const rejected = await extra;
+    expect(rejected.isErr() && rejected.error.code).toBe('circuit_breaker_open');
+    expect(breaker.state()).toBe('closed');
+  });
+});
+
+describe('withCache (review)', () => {
+  it('does not give two different Maps (or Sets) the same key', async () => {
+    for (const mode of MODES) {
+      const sizes = withCache(runnable('size', (m: Map<string, number>) => m.size));
+      expect((await runVia(mode, sizes, new Map([['a', 1]])))._unsafeUnwrap()).toBe(1);
+      expect((await runVia(mode, sizes, new Map<string, number>()))._unsafeUnwrap()).toBe(0);
+    }
+    expect(stableKey(new Set([1]))).not.toBe(stableKey(new Set()));
+    expect(stableKey(new Map([['a', 1]]))).toBe(stableKey(new Map([['a', 1]])));
+  });
+
+  it('does not confuse NaN or Infinity with null', async () => {
+    const shown = withCache(runnable('show', (n: number | null) => String(n)));
+    expect((await shown.invoke(NaN))._unsafeUnwrap()).toBe('NaN');
+    expect((await shown.invoke(null))._unsafeUnwrap()).toBe('null');
+    expect((await shown.invoke(Infinity))._unsafeUnwrap()).toBe('Infinity');
+    expect(stableKey({ a: 1, b: -Infinity })).not.toBe(stableKey({ a: 1, b: Infinity }));
+  });
+});

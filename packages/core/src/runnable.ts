@@ -1,0 +1,80 @@
+import type { Context } from '@opentelemetry/api';
+import type { Result, ResultAsync } from 'neverthrow';
+import type { Observable } from 'rxjs';
+import type { OrchestrationError } from './errors.js';
+import type { RunEvent, StepEvent } from './run-event.js';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Aborting it cancels the run (`task_canceled`); running steps see their signal fire. */
+  readonly signal?: AbortSignal;
+  /** Deadline for the whole run in milliseconds; exceeding it fails with `timeout`. */
+  readonly timeoutMs?: number;
+  /** Id of the run; a UUID is generated when absent. */
+  readonly runId?: string;
+  /** Free-form values every step sees in `ctx.metadata`. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of a batch; `timeoutMs` applies to each input's run. */
+export interface BatchOptions extends RunOptions {
+  /**
+   * How many inputs run at once.
+   * @default Infinity
+   */
+  readonly maxConcurrency?: number;
+}
+
+/**
+ * One protocol for every component: an LLM call, a retriever, a function, a chain, a graph.
+ * Every method behaves the same way: invoke, batch and stream run the same code.
+ */
+export interface Runnable<I = unknown, O = unknown> {
+  readonly name: string;
+  /** Runs once. Never rejects: failures are an `Err` holding an OrchestrationError. */
+  invoke(input: I, options?: RunOptions): ResultAsync<O, OrchestrationError>;
+  /** Runs every input, keeping order; the first failure aborts the rest and is returned. */
+  batch(inputs: readonly I[], options?: BatchOptions): ResultAsync<O[], OrchestrationError>;
+  /** Runs every input, keeping order, and returns one Result per input. */
+  batchSettled(
+    inputs: readonly I[],
+    options?: BatchOptions,
+  ): ResultAsync<Result<O, OrchestrationError>[], OrchestrationError>;
+  /**
+   * A cold Observable of the run's events: subscribing starts a run, unsubscribing aborts it.
+   * A failed run emits `step-error`, then errors with the OrchestrationError.
+   */
+  stream(input: I, options?: RunOptions): Observable<RunEvent<O>>;
+}
+
+/** The input type of a Runnable. */
+export type InputOf<R> = R extends Runnable<infer I> ? I : never;
+/** The output type of a Runnable. */
+export type OutputOf<R> = R extends Runnable<never, infer O> ? O : never;
+
+/** What a step function sees besides its input. */
+export interface StepContext {
+  /** Fires when the run is canceled, times out or its stream is unsubscribed. */
+  readonly signal: AbortSignal;
+  readonly runId: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Sends a `chunk` event to stream subscribers (a no-op under invoke). */
+  emit(chunk: unknown): void;
+}
+
+/** Receives the events of a streamed run. */
+export type EventSink = (event: StepEvent) => void;
+
+/**
+ * The engine-level context passed between Runnables inside one run (for authors of Runnables;
+ * users call `invoke`, `batch`, `stream`).
+ */
+export interface ExecutionContext {
+  readonly signal: AbortSignal;
+  readonly runId: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Present only when the run is streamed. */
+  readonly sink: EventSink | undefined;
+  /** OpenTelemetry context of the enclosing span, passed explicitly (no AsyncLocalStorage). */
+  readonly otel: Context;
+}

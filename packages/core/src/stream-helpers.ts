@@ -1,0 +1,107 @@
+import { err, ok, ResultAsync } from 'neverthrow';
+import type { Observable } from 'rxjs';
+import { toOrchestrationError, type OrchestrationError } from './errors.js';
+import type { RunEvent } from './run-event.js';
+
+/**
+ * Subscribes to a run's events and resolves with the output carried by `run-end`.
+ *
+ * @example
+ * const output = await lastOutput(chain.stream(input)); // Result<Output, OrchestrationError>
+ */
+export function lastOutput<O>(
+  events$: Observable<RunEvent<O>>,
+): ResultAsync<O, OrchestrationError> {
+  return new ResultAsync(
+    new Promise((resolve) => {
+      let found = false;
+      let output: O | undefined;
+      events$.subscribe({
+        next(event) {
+          if (event.type === 'run-end') {
+            found = true;
+            output = event.output;
+          }
+        },
+        error(error: unknown) {
+          resolve(err(toOrchestrationError(error, 'stream')));
+        },
+        complete() {
+          resolve(
+            found
+              ? ok(output as O)
+              : err(
+                  toOrchestrationError(
+                    new Error('the stream completed without a run-end event'),
+                    'stream',
+                    'invalid_state',
+                  ),
+                ),
+          );
+        },
+      });
+    }),
+  );
+}
+
+/**
+ * Turns a run's events into an AsyncIterable for `for await`. Leaving the loop early
+ * unsubscribes, which aborts the run. A failed run throws its OrchestrationError from the loop.
+ */
+export function toAsyncIterable<T>(events$: Observable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const buffer: T[] = [];
+      let waiting: ((result: IteratorResult<T>) => void) | undefined;
+      let failWaiting: ((error: unknown) => void) | undefined;
+      let done = false;
+      let failure: { error: unknown } | undefined;
+      const subscription = events$.subscribe({
+        next(value) {
+          if (waiting) {
+            const resolve = waiting;
+            waiting = undefined;
+            failWaiting = undefined;
+            resolve({ value, done: false });
+          } else buffer.push(value);
+        },
+        error(error: unknown) {
+          failure = { error };
+          if (failWaiting) {
+            const reject = failWaiting;
+            waiting = undefined;
+            failWaiting = undefined;
+            reject(error);
+          }
+        },
+        complete() {
+          done = true;
+          if (waiting) {
+            const resolve = waiting;
+            waiting = undefined;
+            failWaiting = undefined;
+            resolve({ value: undefined, done: true });
+          }
+        },
+      });
+      return {
+        next(): Promise<IteratorResult<T>> {
+          if (buffer.length > 0)
+            return Promise.resolve({ value: buffer.shift() as T, done: false });
+          if (failure) return Promise.reject(failure.error);
+          if (done) return Promise.resolve({ value: undefined, done: true });
+          return new Promise((resolve, reject) => {
+            waiting = resolve;
+            failWaiting = reject;
+          });
+        },
+        return(): Promise<IteratorResult<T>> {
+          subscription.unsubscribe();
+          buffer.length = 0;
+          done = true;
+          return Promise.resolve({ value: undefined, done: true });
+        },
+      };
+    },
+  };
+}

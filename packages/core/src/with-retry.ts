@@ -1,0 +1,212 @@
+import type { Result } from 'neverthrow';
+import { z } from 'zod';
+import { BaseRunnable, execute } from './base-runnable.js';
+import { isCancellation, isRetryable, OrchestrationError, toOrchestrationError } from './errors.js';
+import { abortError, sleep } from './internal/abort.js';
+import { trackOutput, type OutputTracker } from './internal/step-events.js';
+import {
+  fromOverrides,
+  MAX_TIMER_MS,
+  requireRunnable,
+  unwrapConfig,
+} from './internal/wrapper-config.js';
+import { resolveOptions } from './options.js';
+import type { ExecutionContext, Runnable } from './runnable.js';
+
+/** When and how often to try again. */
+export interface RetryPolicy {
+  /**
+   * Total attempts including the first.
+   * @default 3
+   */
+  readonly maxAttempts: number;
+  /**
+   * Delay after the first failed attempt, in milliseconds.
+   * @default 100
+   */
+  readonly initialDelayMs: number;
+  /**
+   * Upper bound of any delay, in milliseconds (jitter never exceeds it).
+   * @default 10_000
+   */
+  readonly maxDelayMs: number;
+  /**
+   * Each delay is the previous one times this factor.
+   * @default 2
+   */
+  readonly multiplier: number;
+  /**
+   * Fraction of the delay randomized, 0..1: a delay `d` becomes a value in `[d * (1 - jitter), d]`.
+   * @default 0.2
+   */
+  readonly jitter: number;
+  /**
+   * Whether to retry after `error` on attempt `attempt` (1-based). Cancellation is never retried,
+   * whatever this returns.
+   * @default (error) => isRetryable(error)
+   */
+  readonly retryOn: (error: OrchestrationError, attempt: number) => boolean;
+}
+
+/** The defaults of every field of RetryPolicy. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxAttempts: 3,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  multiplier: 2,
+  jitter: 0.2,
+  retryOn: (error: OrchestrationError) => isRetryable(error),
+});
+
+const finiteMs = z.number().min(0).max(MAX_TIMER_MS);
+
+const policySchema = z.object({
+  maxAttempts: z.number().int().min(1),
+  initialDelayMs: finiteMs,
+  maxDelayMs: finiteMs,
+  multiplier: z.number().min(1),
+  jitter: z.number().min(0).max(1),
+  retryOn: z.custom<RetryPolicy['retryOn']>((value) => typeof value === 'function', {
+    message: 'expected a function (error, attempt) => boolean',
+  }),
+}) as z.ZodType<RetryPolicy>;
+
+/**
+ * Builds a RetryPolicy from the defaults and `overrides`, validated once.
+ * An invalid field fails with `invalid_config` naming the field and its value.
+ *
+ * @example
+ * const policy = retryPolicy({ maxAttempts: 5, initialDelayMs: 50 });
+ * if (policy.isErr()) console.error(policy.error.message); // names the bad field
+ */
+export function retryPolicy(
+  overrides: Partial<RetryPolicy> = {},
+): Result<RetryPolicy, OrchestrationError> {
+  return resolveOptions(
+    DEFAULT_RETRY_POLICY,
+    [fromOverrides(overrides)],
+    policySchema,
+    'retryPolicy',
+  );
+}
+
+/**
+ * The delay after failed attempt `attempt` (1-based): `initialDelayMs * multiplier^(attempt-1)`,
+ * capped at `maxDelayMs`, then reduced by up to `jitter` of itself.
+ */
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const exponent = Math.max(0, attempt - 1);
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** exponent);
+  const delay = base * (1 - policy.jitter * random());
+  return Math.max(0, Math.round(delay));
+}
+
+/** What `onRetry` hears before each delay. */
+export interface RetryInfo {
+  /** The attempt that failed (1 for the first). */
+  readonly attempt: number;
+  readonly error: OrchestrationError;
+  readonly delayMs: number;
+}
+
+function exhausted(op: string, attempts: number, last: OrchestrationError): OrchestrationError {
+  return new OrchestrationError(
+    'max_retries_exceeded',
+    `${op} failed after ${attempts} attempts; last error: ${last.message}`,
+    { op, cause: last, details: { attempts, lastCode: last.code } },
+  );
+}
+
+/**
+ * Calls `attempt` until it succeeds, the error is not retryable (rethrown as is) or the attempts
+ * run out (`max_retries_exceeded` with the last error as cause; with `maxAttempts: 1` the error
+ * itself). Delays abort with `ctx.signal` and leave no timer behind.
+ *
+ * @example
+ * const value = await runWithRetry(policy, 'fetch', ctx, (n, ctx) => fetchOnce(ctx.signal));
+ */
+export async function runWithRetry<T>(
+  policy: RetryPolicy,
+  op: string,
+  ctx: ExecutionContext,
+  attempt: (attempt: number, ctx: ExecutionContext) => Promise<T>,
+  onRetry?: (info: RetryInfo) => void,
+): Promise<T> {
+  const signal = ctx.signal;
+  for (let n = 1; ; n++) {
+    if (signal.aborted) throw abortError(signal, op);
+    try {
+      return await attempt(n, ctx);
+    } catch (thrown) {
+      const error = toOrchestrationError(thrown, op);
+      if (signal.aborted) throw abortError(signal, op);
+      if (isCancellation(error) || !policy.retryOn(error, n)) throw error;
+      if (n >= policy.maxAttempts) throw n > 1 ? exhausted(op, n, error) : error;
+      const delayMs = backoffDelay(policy, n);
+      onRetry?.({ attempt: n, error, delayMs });
+      await sleep(delayMs, signal, op);
+    }
+  }
+}
+
+class Retrying<I, O> extends BaseRunnable<I, O> {
+  readonly name: string;
+
+  constructor(
+    readonly inner: Runnable<I, O>,
+    readonly policy: RetryPolicy,
+  ) {
+    super();
+    this.name = inner.name;
+  }
+
+  override run(input: I, ctx: ExecutionContext): Promise<O> {
+    const sink = ctx.sink;
+    if (sink === undefined) {
+      return runWithRetry(this.policy, this.name, ctx, (_n, c) => execute(this.inner, input, c));
+    }
+    // Under stream, start over only while no chunk of the failed attempt reached the subscriber.
+    let current: OutputTracker | undefined;
+    const policy: RetryPolicy = {
+      ...this.policy,
+      retryOn: (error, n) => current?.started() !== true && this.policy.retryOn(error, n),
+    };
+    const attempt = (_n: number, c: ExecutionContext): Promise<O> => {
+      current = trackOutput(c);
+      return execute(this.inner, input, current.ctx);
+    };
+    const onRetry = ({ attempt: failed, error, delayMs }: RetryInfo): void =>
+      sink({
+        type: 'step-retry',
+        runId: ctx.runId,
+        step: this.name,
+        attempt: failed,
+        delayMs,
+        error,
+        timestamp: Date.now(),
+      });
+    return runWithRetry(policy, this.name, ctx, attempt, onRetry);
+  }
+}
+
+/**
+ * Retries `runnable` with exponential backoff and jitter. Only retryable errors are retried
+ * (`isRetryable` by default; cancellation never). After the last attempt fails the run fails with
+ * `max_retries_exceeded`, its cause the last error. Under `stream`, each retry emits `step-retry`,
+ * and an attempt that already emitted a chunk is not retried. Invalid policy fields throw
+ * `invalid_config` here.
+ *
+ * @example
+ * const robust = withRetry(callModel, { maxAttempts: 4, initialDelayMs: 200 });
+ */
+export function withRetry<I, O>(
+  runnable: Runnable<I, O>,
+  policy: Partial<RetryPolicy> = {},
+): Runnable<I, O> {
+  requireRunnable(runnable, 'withRetry', 'runnable');
+  return new Retrying(runnable, unwrapConfig(retryPolicy(policy)));
+}

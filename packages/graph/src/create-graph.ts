@@ -1,0 +1,62 @@
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type Graph,
+  type GraphProvider,
+  type Registry,
+} from '@baton/core';
+import { err, type Result } from 'neverthrow';
+import { resolveGraphConfig, type GraphOption } from './graph-options.js';
+import { defaultGraphRegistry } from './graph-registry.js';
+
+/**
+ * Like {@link createGraph}, but looks the provider up in `registry` instead of the default
+ * registry (an Orchestrator passes its own copy).
+ */
+export function createGraphWithRegistry<I = unknown, O = unknown>(
+  registry: Registry<GraphProvider>,
+  ...options: GraphOption[]
+): Result<Graph<I, O>, OrchestrationError> {
+  const config = resolveGraphConfig(options);
+  if (config.isErr()) return err(config.error);
+  const provider = registry.get(config.value.provider);
+  if (provider.isErr()) {
+    return err(
+      new OrchestrationError(
+        'not_found',
+        `createGraph: withGraphProvider: ${provider.error.message}`,
+        {
+          op: 'createGraph',
+          cause: provider.error,
+          details: provider.error.details,
+        },
+      ),
+    );
+  }
+  try {
+    return provider.value.createGraph<I, O>(config.value);
+  } catch (error) {
+    return err(toOrchestrationError(error, `createGraph (provider "${config.value.provider}")`));
+  }
+}
+
+/**
+ * Creates an empty graph: add nodes and edges, then run it like any Runnable. Data flows along
+ * edges; each node starts as soon as its dependencies are done, up to `withGraphMaxWorkers` at
+ * once. Bad options fail with `invalid_config` naming the option.
+ *
+ * @example
+ * const graph = createGraph<string, { upper: string; length: number }>(withGraphName('demo'))
+ *   .andThen((g) => g.addNode('trim', runnable('trim', (s: string) => s.trim())))
+ *   .andThen((g) => g.addNode('upper', runnable('upper', (s: string) => s.toUpperCase())))
+ *   .andThen((g) => g.addNode('length', runnable('length', (s: string) => s.length)))
+ *   .andThen((g) => g.addEdge('trim', 'upper'))
+ *   .andThen((g) => g.addEdge('trim', 'length'));
+ * if (graph.isErr()) throw graph.error;
+ * await graph.value.invoke('  hi '); // ok({ upper: 'HI', length: 2 })
+ */
+export function createGraph<I = unknown, O = unknown>(
+  ...options: GraphOption[]
+): Result<Graph<I, O>, OrchestrationError> {
+  return createGraphWithRegistry<I, O>(defaultGraphRegistry(), ...options);
+}

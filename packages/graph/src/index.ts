@@ -1,0 +1,30 @@
+/** Public surface of @baton/graph: a parallel DAG executor. Named exports only. */
+export { createGraph, createGraphWithRegistry } from './create-graph.js';
+export { dagGraphProvider } from './dag-graph.js';
+export { defaultGraphRegistry, registerGraphProvider } from './graph-registry.js';
+export {
+  DEFAULT_GRAPH_CONFIG,
+  resolveGraphConfig,
+  withGraphCheckpointer,
+  withGraphDescription,
+  withGraphFailFast,
+  withGraphMaxWorkers,
+  withGraphName,
+  withGraphParallelExecution,
+  withGraphProvider,
+  withGraphQueueSize,
+  withGraphRetries,
+  withGraphTimeout,
+} from './graph-options.js';
+export type { GraphOption } from './graph-options.js';
+export {
+  DEFAULT_NODE_CONFIG,
+  withNodeCache,
+  withNodeInput,
+  withNodePriority,
+  withNodeRetries,
+  withNodeRetryPolicy,
+  withNodeTimeout,
+} from './node-options.js';
+export type { NodeOption } from './node-options.js';
+export type { GraphErrorReason } from './internal/graph-errors.js';

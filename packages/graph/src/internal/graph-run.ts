@@ -1,0 +1,299 @@
+import {
+  canceledError,
+  NEVER_SIGNAL,
+  OrchestrationError,
+  toOrchestrationError,
+  type ExecutionContext,
+  type GraphConfig,
+  type OrchestrationMetrics,
+  type RunProgress,
+  type Telemetry,
+} from '@baton/core';
+import type { CheckpointWriter } from './checkpoint-writer.js';
+import type { CompiledGraph } from './compile-graph.js';
+import type { NodeSpec } from './node-spec.js';
+import { nodeEnv, runNode, type NodeEnv } from './node-runner.js';
+import {
+  failFastReason,
+  graphTimeout,
+  queueFull,
+  QUEUED,
+  RUNNING,
+  runFailure,
+  runOutput,
+} from './run-outcome.js';
+import { RunState } from './run-state.js';
+import { RunningTasks, type NodeTask } from './running-tasks.js';
+import type { PoolRun, WorkerPool } from './worker-pool.js';
+
+/** Everything a run needs from its graph. */
+export interface GraphRunSetup {
+  readonly graph: CompiledGraph;
+  readonly config: Readonly<GraphConfig>;
+  readonly pool: WorkerPool<GraphRun>;
+  readonly telemetry: Telemetry;
+  readonly input: unknown;
+  /** The graph's context: its `otel` holds the graph span. */
+  readonly ctx: ExecutionContext;
+  readonly tracing: boolean;
+  readonly restored: ReadonlyMap<number, unknown> | undefined;
+  readonly checkpoint: CheckpointWriter | undefined;
+}
+
+/**
+ * One execution of a graph: starts each node the moment its dependencies are settled (through
+ * the graph's worker pool), and ends on the last node, the first fatal failure (fail fast),
+ * cancellation or the graph timeout. Settlement is counter-based: one promise reaction per node,
+ * no per-node listeners on the caller's signal, no timers besides the graph timeout.
+ */
+export class GraphRun extends RunState implements PoolRun {
+  done = false;
+  paused = false;
+  queued = 0;
+  waiting = false;
+  readonly #pool: WorkerPool<GraphRun>;
+  readonly #config: Readonly<GraphConfig>;
+  readonly #env: NodeEnv;
+  readonly #metrics: OrchestrationMetrics;
+  readonly #tasks = new RunningTasks();
+  readonly #parked: number[] = [];
+  #started = 0;
+  /** Nodes that finished running and wait for their checkpoint write (still running to users). */
+  #saving = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #onAbort: (() => void) | undefined;
+  #resolve: (value: unknown) => void = () => undefined;
+  #reject: (error: OrchestrationError) => void = () => undefined;
+
+  constructor(setup: GraphRunSetup) {
+    super(setup.graph, setup.input, setup.ctx, setup.restored, setup.checkpoint);
+    this.#pool = setup.pool;
+    this.#config = setup.config;
+    this.#metrics = setup.telemetry.metrics();
+    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
+  }
+
+  /** Runs the graph; settles with the result, never earlier than the last write of a checkpoint. */
+  start(): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      const name = this.graph.name;
+      const signal = this.ctx.signal;
+      if (signal.aborted) return this.#settleEarly(canceledError(name, signal.reason));
+      if (!this.#pool.admit(this))
+        return this.#settleEarly(queueFull(this.#config, this.#pool.waiting));
+      if (signal !== NEVER_SIGNAL) {
+        const onAbort = (): void => {
+          const error = canceledError(name, signal.reason);
+          this.#abort(error, error);
+        };
+        this.#onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      const ms = this.#config.timeoutMs;
+      if (ms > 0) {
+        this.#timer = setTimeout(() => {
+          const error = graphTimeout(name, ms);
+          this.#abort(error, error);
+        }, ms);
+      }
+      const checkpoint = this.checkpoint;
+      if (checkpoint === undefined) return this.#begin();
+      checkpoint.begin().then(
+        () => {
+          if (!this.done) this.#begin();
+        },
+        (error: unknown) => {
+          const e = toOrchestrationError(error, name);
+          this.#abort(e, canceledError(name, e));
+        },
+      );
+    });
+  }
+
+  #settleEarly(error: OrchestrationError): void {
+    this.done = true;
+    this.#reject(error);
+  }
+
+  #begin(): void {
+    for (const e of this.graph.entries) this.ready(e);
+    this.#flush();
+  }
+
+  protected enqueue(node: number): void {
+    this.state[node] = QUEUED;
+    const spec = this.graph.nodes[node] as NodeSpec;
+    this.#pool.push(this, node, spec.config.priority, this.graph.topoRank[node] as number);
+  }
+
+  park(node: number): void {
+    this.#parked.push(node);
+  }
+
+  startNode(i: number): void {
+    const task = this.#tasks.add(i);
+    this.#started++;
+    this.state[i] = RUNNING;
+    const ctx = this.ctx;
+    let promise: Promise<unknown>;
+    try {
+      const input = this.inputOf(i);
+      const nodeCtx: ExecutionContext = {
+        signal: task.lane.signal,
+        runId: ctx.runId,
+        metadata: ctx.metadata,
+        sink: ctx.sink,
+        otel: ctx.otel,
+      };
+      promise = runNode(this.graph.nodes[i] as NodeSpec, input, nodeCtx, this.#env, task);
+    } catch (error) {
+      promise = Promise.reject(toOrchestrationError(error, this.nodeName(i)));
+    }
+    promise.then(
+      (output) => this.#onDone(task, output),
+      (error: unknown) => this.#onFailed(task, error),
+    );
+  }
+
+  /** Takes a settled task off the running list and frees its worker and lane. */
+  #release(task: NodeTask): void {
+    this.#tasks.remove(task);
+    this.#pool.release(1);
+  }
+
+  /**
+   * A node of a run that already ended settled: only now is its worker free, so the pool never
+   * has more than `maxWorkers` unsettled nodes, even across a cancellation.
+   */
+  #releaseLate(task: NodeTask): void {
+    this.#release(task);
+    this.#pool.pump();
+  }
+
+  #onDone(task: NodeTask, output: unknown): void {
+    if (this.done) return this.#releaseLate(task);
+    this.#release(task);
+    const i = task.index;
+    const durationMs = performance.now() - task.startedAt;
+    this.#metrics.recordExecution(
+      'node',
+      this.graph.metricNames[i] as string,
+      'success',
+      durationMs,
+    );
+    const checkpoint = this.checkpoint;
+    if (checkpoint === undefined) {
+      this.succeed(i, output, task.picks, durationMs);
+      this.#flush();
+      return;
+    }
+    this.#saving++;
+    checkpoint.succeeded(this.nodeName(i), output, task.attempts).then(
+      () => {
+        this.#saving--;
+        if (this.done) return;
+        this.succeed(i, output, task.picks, durationMs);
+        this.#flush();
+      },
+      (error: unknown) => {
+        this.#saving--;
+        if (this.done) return;
+        this.nodeFailed(i, toOrchestrationError(error, this.nodeName(i)), task.attempts);
+        this.#flush();
+      },
+    );
+    this.#pool.pump();
+  }
+
+  #onFailed(task: NodeTask, error: unknown): void {
+    if (this.done) return this.#releaseLate(task);
+    this.#release(task);
+    const i = task.index;
+    const e = toOrchestrationError(error, this.nodeName(i));
+    const metricName = this.graph.metricNames[i] as string;
+    this.#metrics.recordExecution('node', metricName, 'error', performance.now() - task.startedAt);
+    this.#metrics.recordError('node', metricName, e.code);
+    this.nodeFailed(i, e, task.attempts);
+    this.#flush();
+  }
+
+  protected afterAsyncRestore(settle: () => void): void {
+    if (this.done) return;
+    settle();
+    this.#flush();
+  }
+
+  protected onFatal(node: number, error: OrchestrationError): boolean {
+    if (!this.#config.failFast) return false;
+    this.#abort(
+      runFailure(this, node),
+      failFastReason(this.graph.name, this.nodeName(node), error),
+    );
+    return true;
+  }
+
+  /** Decides pending work, ends the run when every node is settled, and feeds free workers. */
+  #flush(): void {
+    this.drain();
+    if (!this.done && this.settledCount === this.graph.size) this.#finish();
+    this.#pool.pump();
+  }
+
+  #finish(): void {
+    if (this.rootFailure >= 0) {
+      this.#end(runFailure(this, this.rootFailure), undefined);
+      return;
+    }
+    const result = runOutput(this);
+    if (result.ok) this.#end(undefined, result.value);
+    else this.#end(result.error, undefined);
+  }
+
+  /**
+   * Ends the run early: running nodes see their signal abort with `laneReason`. The run settles
+   * now; each running node keeps its worker until its promise settles (which core's `raceAbort`
+   * makes immediate for function nodes and foreign Runnables).
+   */
+  #abort(error: OrchestrationError, laneReason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.#tasks.abortAll(laneReason);
+    this.#end(error, undefined);
+  }
+
+  #end(error: OrchestrationError | undefined, value: unknown): void {
+    this.done = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.ctx.signal.removeEventListener('abort', this.#onAbort);
+    this.#pool.forget(this);
+    this.#metrics.recordGraphNodes(this.graph.name, this.#started);
+    const settle = (): void => (error === undefined ? this.#resolve(value) : this.#reject(error));
+    const checkpoint = this.checkpoint;
+    if (checkpoint === undefined) settle();
+    else {
+      const status =
+        error === undefined ? 'succeeded' : error.code === 'task_canceled' ? 'canceled' : 'failed';
+      void checkpoint.finish(status).then(settle);
+    }
+    this.#pool.pump();
+  }
+
+  pause(): void {
+    if (!this.done) this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.done) return;
+    const parked = this.#parked.splice(0);
+    for (const node of parked) this.enqueue(node);
+    this.#pool.pump();
+  }
+
+  progress(): RunProgress {
+    return this.counts(this.#tasks.count + this.#saving);
+  }
+}

@@ -1,0 +1,230 @@
+import {
+  endSpanWithError,
+  execute,
+  OrchestrationError,
+  runWithRetry,
+  startSpan,
+  toOrchestrationError,
+  trackOutput,
+  withDeadline,
+  type EventSink,
+  type ExecutionContext,
+  type OutputTracker,
+  type RetryInfo,
+  type RetryPolicy,
+} from '@baton/core';
+import type { Context, Tracer } from '@opentelemetry/api';
+import type { NodeSpec } from './node-spec.js';
+
+/** What running a node needs from its run. */
+export interface NodeEnv {
+  readonly graphName: string;
+  readonly runId: string;
+  readonly sink: EventSink | undefined;
+  readonly tracer: Tracer;
+  /** Whether the graph span records: node spans are only created then. */
+  readonly tracing: boolean;
+  /** Context holding the graph span: the parent of every node span. */
+  readonly otel: Context;
+}
+
+/** The node environment of a run whose graph context is `ctx`. */
+export function nodeEnv(
+  graphName: string,
+  ctx: ExecutionContext,
+  tracer: Tracer,
+  tracing: boolean,
+): NodeEnv {
+  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel };
+}
+
+/** Mutable facts about one node execution that the run reads when it settles. */
+export interface NodeOutcome {
+  attempts: number;
+  /** Node indices the router picked; `undefined` for nodes without a router. */
+  picks: number[] | undefined;
+}
+
+function call(node: NodeSpec, input: unknown, ctx: ExecutionContext): Promise<unknown> {
+  const ms = node.config.timeoutMs;
+  if (ms > 0) return withDeadline(node.name, ms, ctx, (c) => execute(node.runnable, input, c));
+  return execute(node.runnable, input, ctx);
+}
+
+function attempt(
+  node: NodeSpec,
+  input: unknown,
+  n: number,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+): Promise<unknown> {
+  const sink = env.sink;
+  if (sink !== undefined) {
+    sink({
+      type: 'step-start',
+      runId: env.runId,
+      step: node.name,
+      attempt: n,
+      timestamp: Date.now(),
+    });
+  }
+  if (!env.tracing) return call(node, input, ctx);
+  const attributes = {
+    'baton.name': env.graphName,
+    'baton.node.name': node.name,
+    'baton.attempt': n,
+    'baton.run.id': env.runId,
+  };
+  const { span, ctx: otel } = startSpan(env.tracer, 'baton.graph.node', attributes, env.otel);
+  const traced: ExecutionContext = {
+    signal: ctx.signal,
+    runId: ctx.runId,
+    metadata: ctx.metadata,
+    sink: ctx.sink,
+    otel,
+  };
+  return call(node, input, traced).then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      const e = toOrchestrationError(error, node.name);
+      endSpanWithError(span, e);
+      throw e;
+    },
+  );
+}
+
+function withRetries(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+  outcome: NodeOutcome,
+): Promise<unknown> {
+  const base = node.policy as RetryPolicy;
+  const sink = env.sink;
+  if (sink === undefined) {
+    return runWithRetry(base, node.name, ctx, (n, c) => {
+      outcome.attempts = n;
+      return attempt(node, input, n, c, env);
+    });
+  }
+  // Under stream, start over only while no chunk of the failed attempt reached the subscriber.
+  let tracker: OutputTracker | undefined;
+  const policy: RetryPolicy = {
+    ...base,
+    retryOn: (error, n) => tracker?.started() !== true && base.retryOn(error, n),
+  };
+  const onRetry = ({ attempt: failed, error, delayMs }: RetryInfo): void =>
+    sink({
+      type: 'step-retry',
+      runId: env.runId,
+      step: node.name,
+      attempt: failed,
+      delayMs,
+      error,
+      timestamp: Date.now(),
+    });
+  return runWithRetry(
+    policy,
+    node.name,
+    ctx,
+    (n, c) => {
+      outcome.attempts = n;
+      tracker = trackOutput(c);
+      return attempt(node, input, n, tracker.ctx, env);
+    },
+    onRetry,
+  );
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Maps a router's answer to node indices; anything but declared target names fails. */
+function resolvePicks(node: NodeSpec, picked: unknown, graphName: string): number[] {
+  const op = `${graphName}.${node.name}.router`;
+  const targets = node.routeIndex as Map<string, number>;
+  const list: readonly unknown[] | undefined =
+    typeof picked === 'string'
+      ? [picked]
+      : Array.isArray(picked)
+        ? (picked as unknown[])
+        : undefined;
+  if (list === undefined) {
+    throw new OrchestrationError(
+      'invalid_state',
+      `${op}: returned ${describe(picked)}; return a target name or an array of target names`,
+      { op },
+    );
+  }
+  const out: number[] = [];
+  for (const target of list) {
+    const i = typeof target === 'string' ? targets.get(target) : undefined;
+    if (i === undefined) {
+      const declared = [...targets.keys()].map((t) => `"${t}"`).join(', ');
+      throw new OrchestrationError(
+        'invalid_state',
+        `${op}: picked ${describe(target)}, which is not one of its targets (${declared}); return one of them or declare it in addConditionalEdges`,
+        { op, details: { node: node.name, picked: target, targets: [...targets.keys()] } },
+      );
+    }
+    out.push(i);
+  }
+  return out;
+}
+
+/** Calls the node's router on `output`; sets `outcome.picks` and resolves with the output. */
+export function route(
+  node: NodeSpec,
+  output: unknown,
+  outcome: NodeOutcome,
+  graphName: string,
+): unknown {
+  let picked: unknown;
+  try {
+    picked = (node.router as (o: unknown) => unknown)(output);
+  } catch (error) {
+    throw toOrchestrationError(error, `${graphName}.${node.name}.router`);
+  }
+  if (
+    typeof picked === 'object' &&
+    picked !== null &&
+    typeof (picked as PromiseLike<unknown>).then === 'function'
+  ) {
+    return Promise.resolve(picked as PromiseLike<unknown>).then(
+      (answer) => {
+        outcome.picks = resolvePicks(node, answer, graphName);
+        return output;
+      },
+      (error: unknown) => {
+        throw toOrchestrationError(error, `${graphName}.${node.name}.router`);
+      },
+    );
+  }
+  outcome.picks = resolvePicks(node, picked, graphName);
+  return output;
+}
+
+/** Runs one node: its attempts (retries, per-attempt timeout, span, events), then its router. */
+export function runNode(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+  outcome: NodeOutcome,
+): Promise<unknown> {
+  const done =
+    node.policy === undefined
+      ? attempt(node, input, 1, ctx, env)
+      : withRetries(node, input, ctx, env, outcome);
+  if (node.router === undefined) return done;
+  return done.then((output) => route(node, output, outcome, env.graphName));
+}

@@ -1,0 +1,121 @@
+import {
+  DEFAULT_RETRY_POLICY,
+  retryPolicy,
+  withCache,
+  type GraphConfig,
+  type NodeConfig,
+  type OrchestrationError,
+  type RetryPolicy,
+  type Router,
+  type Runnable,
+} from '@baton/core';
+import { err, ok, type Result } from 'neverthrow';
+import { resolveNodeConfig, type NodeOption } from '../node-options.js';
+import { graphError } from './graph-errors.js';
+
+/** A node as declared, with what running it needs precomputed. */
+export interface NodeSpec {
+  readonly name: string;
+  /** The node's runnable, wrapped with `withCache` when the node caches. */
+  readonly runnable: Runnable;
+  readonly config: Readonly<NodeConfig>;
+  /** `undefined` when the node runs once (no retries). */
+  readonly policy: RetryPolicy | undefined;
+  router: Router | undefined;
+  /** Target name -> node index, for the router's picks. */
+  routeIndex: Map<string, number> | undefined;
+}
+
+function isRunnable(value: unknown): value is Runnable {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r.name === 'string' && typeof r.invoke === 'function' && typeof r.stream === 'function'
+  );
+}
+
+/** Checks a new node's name: a non-empty string, not `__proto__`, not taken. */
+export function checkNodeName(
+  name: unknown,
+  taken: ReadonlyMap<string, number>,
+  op: string,
+): Result<string, OrchestrationError> {
+  if (typeof name !== 'string' || name.trim() === '' || name === '__proto__') {
+    const shown = JSON.stringify(name) ?? String(name);
+    return err(
+      graphError(
+        'invalid_config',
+        'invalid-name',
+        op,
+        `node name must be a non-empty string other than "__proto__", got ${shown}`,
+      ),
+    );
+  }
+  if (taken.has(name)) {
+    const message = `a node named "${name}" already exists; node names must be unique`;
+    return err(graphError('invalid_config', 'duplicate-node', op, message, { node: name }));
+  }
+  return ok(name);
+}
+
+/** The retry policy of a node: its own retries, else the graph's; `undefined` for one attempt. */
+function nodePolicy(
+  config: Readonly<NodeConfig>,
+  graph: Readonly<GraphConfig>,
+  op: string,
+): Result<RetryPolicy | undefined, OrchestrationError> {
+  const retries = config.retries ?? graph.retries;
+  if (retries === 0 && config.retryPolicy === DEFAULT_RETRY_POLICY) return ok(undefined);
+  const policy = retryPolicy({ ...config.retryPolicy, maxAttempts: retries + 1 });
+  if (policy.isOk()) return ok(retries === 0 ? undefined : policy.value);
+  const message = `withNodeRetryPolicy: ${policy.error.message}`;
+  return err(
+    graphError('invalid_config', 'invalid-option', op, message, { option: 'withNodeRetryPolicy' }),
+  );
+}
+
+function cached(
+  runnable: Runnable,
+  config: Readonly<NodeConfig>,
+  namespace: string,
+  op: string,
+): Result<Runnable, OrchestrationError> {
+  const cache = config.cache;
+  if (cache === undefined) return ok(runnable);
+  try {
+    return ok(withCache(runnable, { ...cache, namespace: cache.namespace ?? namespace }));
+  } catch (error) {
+    const message = `withNodeCache: ${(error as Error).message}`;
+    return err(
+      graphError('invalid_config', 'invalid-option', op, message, { option: 'withNodeCache' }),
+    );
+  }
+}
+
+/** Validates a node's runnable and options and precomputes its retry policy and cache. */
+export function createNodeSpec(
+  name: string,
+  runnable: unknown,
+  options: readonly NodeOption[],
+  graph: Readonly<GraphConfig>,
+  op: string,
+): Result<NodeSpec, OrchestrationError> {
+  if (!isRunnable(runnable)) {
+    const message = `node "${name}" needs a Runnable; wrap functions with runnable(name, fn)`;
+    return err(graphError('invalid_config', 'invalid-runnable', op, message, { node: name }));
+  }
+  const config = resolveNodeConfig(options, `${op}("${name}")`);
+  if (config.isErr()) return err(config.error);
+  const policy = nodePolicy(config.value, graph, op);
+  if (policy.isErr()) return err(policy.error);
+  const wrapped = cached(runnable, config.value, `${graph.name}/${name}`, op);
+  if (wrapped.isErr()) return err(wrapped.error);
+  return ok({
+    name,
+    runnable: wrapped.value,
+    config: config.value,
+    policy: policy.value,
+    router: undefined,
+    routeIndex: undefined,
+  });
+}

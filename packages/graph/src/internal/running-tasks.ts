@@ -1,0 +1,52 @@
+import type { NodeOutcome } from './node-runner.js';
+import { SignalLanes, type Lane } from './signal-lanes.js';
+
+/** One running node, linked into its run's list of running nodes. */
+export class NodeTask implements NodeOutcome {
+  prev: NodeTask | undefined;
+  next: NodeTask | undefined;
+  attempts = 1;
+  picks: number[] | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly lane: Lane,
+    readonly startedAt: number,
+  ) {}
+}
+
+/**
+ * The running nodes of a run: an intrusive linked list (O(1) add and remove, no allocation
+ * besides the task) and the signal lanes they run on.
+ */
+export class RunningTasks {
+  readonly #lanes = new SignalLanes();
+  #head: NodeTask | undefined;
+  count = 0;
+
+  add(index: number): NodeTask {
+    const task = new NodeTask(index, this.#lanes.acquire(), performance.now());
+    const head = this.#head;
+    task.next = head;
+    if (head !== undefined) head.prev = task;
+    this.#head = task;
+    this.count++;
+    return task;
+  }
+
+  remove(task: NodeTask): void {
+    const { prev, next } = task;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next !== undefined) next.prev = prev;
+    this.#lanes.release(task.lane);
+    this.count--;
+  }
+
+  /** Aborts the signal of every running node (lanes are shared, so copy the list first). */
+  abortAll(reason: unknown): void {
+    const lanes: Lane[] = [];
+    for (let t = this.#head; t !== undefined; t = t.next) lanes.push(t.lane);
+    for (const lane of lanes) lane.abort(reason);
+  }
+}

@@ -1,0 +1,107 @@
+import { createMemoryCacheStore, OrchestrationError } from '@baton/core';
+import { describe, expect, it } from 'vitest';
+import { graphOf } from '../test/support.js';
+import {
+  withGraphFailFast,
+  withGraphName,
+  withGraphRetries,
+  withNodeCache,
+  withNodeRetries,
+  withNodeRetryPolicy,
+} from './index.js';
+
+const fast = withNodeRetryPolicy({ initialDelayMs: 1, maxDelayMs: 2 });
+
+function flaky(
+  failures: number,
+  error = () => new OrchestrationError('execution_failed', 'transient'),
+) {
+  const state = { calls: 0 };
+  const fn = (x: unknown) => {
+    state.calls++;
+    if (state.calls <= failures) throw error();
+    return x;
+  };
+  return { state, fn };
+}
+
+describe('node retries', () => {
+  it('withGraphRetries applies to nodes without their own setting', async () => {
+    const a = flaky(2);
+    const b = flaky(1);
+    const g = graphOf(
+      { a: [a.fn, fast], b: [b.fn, fast, withNodeRetries(0)] },
+      [],
+      withGraphRetries(2),
+      withGraphFailFast(false),
+    );
+    const error = (await g.invoke(1))._unsafeUnwrapErr();
+    expect(error.details.node).toBe('b'); // b opted out of retries
+    expect(a.state.calls).toBe(3);
+    expect(b.state.calls).toBe(1);
+  });
+
+  it('fails with max_retries_exceeded, the last error as cause, when attempts run out', async () => {
+    const a = flaky(10);
+    const g = graphOf({ a: [a.fn, withNodeRetries(2), fast] }, []);
+    const error = (await g.invoke(1))._unsafeUnwrapErr();
+    expect(error.code).toBe('max_retries_exceeded');
+    expect(((error.cause as OrchestrationError).cause as OrchestrationError).message).toContain(
+      'transient',
+    );
+    expect(a.state.calls).toBe(3);
+  });
+
+  it('does not retry errors that are not retryable', async () => {
+    const a = flaky(10, () => new OrchestrationError('invalid_input', 'bad', { retryable: false }));
+    const g = graphOf({ a: [a.fn, withNodeRetries(5), fast] }, []);
+    expect((await g.invoke(1))._unsafeUnwrapErr().code).toBe('invalid_input');
+    expect(a.state.calls).toBe(1);
+  });
+
+  it('takes the attempts from withNodeRetryPolicy maxAttempts, and its retryOn', async () => {
+    const a = flaky(2);
+    const g = graphOf(
+      { a: [a.fn, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 1 })] },
+      [],
+    );
+    expect((await g.invoke(5))._unsafeUnwrap()).toBe(5);
+    expect(a.state.calls).toBe(3);
+    const b = flaky(2);
+    const never = graphOf(
+      {
+        b: [b.fn, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 1, retryOn: () => false })],
+      },
+      [],
+    );
+    expect((await never.invoke(5)).isErr()).toBe(true);
+    expect(b.state.calls).toBe(1);
+  });
+});
+
+describe('node cache', () => {
+  it('reuses the output for the same input and runs again for another', async () => {
+    let calls = 0;
+    const g = graphOf<number>(
+      { square: [(x: number) => (calls++, x * x), withNodeCache()], plus: (x: number) => x + 1 },
+      [['square', 'plus']],
+    );
+    expect((await g.invoke(3))._unsafeUnwrap()).toBe(10);
+    expect((await g.invoke(3))._unsafeUnwrap()).toBe(10);
+    expect(calls).toBe(1);
+    expect((await g.invoke(4))._unsafeUnwrap()).toBe(17);
+    expect(calls).toBe(2);
+  });
+
+  it('namespaces keys by graph and node in a shared store', async () => {
+    const store = createMemoryCacheStore();
+    const g = graphOf(
+      { a: [(x: number) => x + 1, withNodeCache({ store })] },
+      [],
+      withGraphName('cached'),
+    );
+    await g.invoke(1);
+    expect(store.size).toBe(1);
+    expect(store.get('cached/a:1')).toBe(2);
+  });
+});

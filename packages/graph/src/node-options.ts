@@ -1,0 +1,131 @@
+import {
+  DEFAULT_RETRY_POLICY,
+  resolveOptions,
+  type CacheOptions,
+  type NodeConfig,
+  type NodeInputFn,
+  type Option,
+  type OrchestrationError,
+  type RetryPolicy,
+} from '@baton/core';
+import type { Result } from 'neverthrow';
+import { z } from 'zod';
+
+/** A functional option of `addNode`. */
+export type NodeOption = Option<NodeConfig>;
+
+/** The defaults every node starts from. */
+export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
+  priority: 2,
+  retries: undefined,
+  retryPolicy: DEFAULT_RETRY_POLICY,
+  timeoutMs: 0,
+  cache: undefined,
+  input: undefined,
+});
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+const nodeConfigSchema = z.object({
+  priority: z
+    .number({ error: 'withNodePriority expects a number' })
+    .int({ error: 'withNodePriority expects 0, 1, 2 or 3' })
+    .min(0, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' })
+    .max(3, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' }),
+  retries: z
+    .number({ error: 'withNodeRetries expects a number' })
+    .int({ error: 'withNodeRetries expects a whole number of retries' })
+    .min(0, { error: 'withNodeRetries expects retries >= 0 (0 runs the node once)' })
+    .optional(),
+  retryPolicy: z.custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
+    error: 'withNodeRetryPolicy expects a retry policy object',
+  }),
+  timeoutMs: z
+    .number({ error: 'withNodeTimeout expects a number of milliseconds' })
+    .min(0, { error: 'withNodeTimeout expects milliseconds >= 0 (0 means no timeout)' })
+    .max(MAX_TIMER_MS, { error: `withNodeTimeout expects at most ${MAX_TIMER_MS} ms` }),
+  cache: z.custom<CacheOptions<unknown, unknown> | undefined>(
+    (v) => v === undefined || (typeof v === 'object' && v !== null),
+    { error: 'withNodeCache expects cache options, e.g. withNodeCache({ ttlMs: 60_000 })' },
+  ),
+  input: z.custom<NodeInputFn | undefined>((v) => v === undefined || typeof v === 'function', {
+    error: 'withNodeInput expects a function (parents, graphInput) => input',
+  }),
+}) as unknown as z.ZodType<NodeConfig>;
+
+/** Applies `options` to the node defaults and validates them once. */
+export function resolveNodeConfig(
+  options: readonly NodeOption[],
+  op: string,
+): Result<Readonly<NodeConfig>, OrchestrationError> {
+  return resolveOptions<NodeConfig>(DEFAULT_NODE_CONFIG, options, nodeConfigSchema, op);
+}
+
+/**
+ * Among ready nodes waiting for a worker, lower runs first: 0 urgent, 1 high, 2 normal, 3 low.
+ * Ties start in the order they became ready.
+ * @default 2
+ */
+export function withNodePriority(priority: number): NodeOption {
+  return (draft) => {
+    draft.priority = priority;
+  };
+}
+
+/**
+ * Retries of a failed attempt after the first (retryable errors only; cancellation never).
+ * Overrides the graph's `withGraphRetries` for this node.
+ * @default the graph's retries
+ */
+export function withNodeRetries(retries: number): NodeOption {
+  return (draft) => {
+    draft.retries = retries;
+  };
+}
+
+/**
+ * Backoff and which errors are retried, over `DEFAULT_RETRY_POLICY`. A `maxAttempts` here sets
+ * the retries (`maxAttempts - 1`); a later `withNodeRetries` overrides it.
+ * @default DEFAULT_RETRY_POLICY
+ */
+export function withNodeRetryPolicy(policy: Partial<RetryPolicy>): NodeOption {
+  return (draft) => {
+    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
+    if (policy.maxAttempts !== undefined) draft.retries = policy.maxAttempts - 1;
+  };
+}
+
+/**
+ * Deadline of each attempt in ms; an attempt that exceeds it fails with `timeout` (retryable)
+ * and its signal fires. 0 means none.
+ * @default 0
+ */
+export function withNodeTimeout(timeoutMs: number): NodeOption {
+  return (draft) => {
+    draft.timeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Caches the node's output by its input with `withCache` (concurrent equal inputs share one
+ * execution; errors are not cached). The namespace defaults to `<graph>/<node>`.
+ * @default undefined (no cache)
+ */
+export function withNodeCache<I = unknown, O = unknown>(
+  options: CacheOptions<I, O> = {},
+): NodeOption {
+  return (draft) => {
+    draft.cache = options as CacheOptions<unknown, unknown>;
+  };
+}
+
+/**
+ * Builds the node's input from the outputs of its parents that succeeded (by name) and the
+ * graph input, instead of the data-flow rules.
+ * @default undefined (the data-flow rules)
+ */
+export function withNodeInput(fn: NodeInputFn): NodeOption {
+  return (draft) => {
+    draft.input = fn;
+  };
+}

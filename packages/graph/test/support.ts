@@ -1,0 +1,126 @@
+/** Helpers shared by the graph tests. */
+import {
+  healthReport,
+  runnable,
+  type CheckpointStore,
+  type Graph,
+  type NodeCheckpoint,
+  type Option,
+  type RunCheckpoint,
+  type RunEvent,
+  type Runnable,
+  type StoredRun,
+  type NodeConfig,
+  OrchestrationError,
+} from '@baton/core';
+import { errAsync, okAsync } from 'neverthrow';
+import type { Observable } from 'rxjs';
+import { createGraph, type GraphOption } from '../src/index.js';
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export type NodeDef =
+  | Runnable<never>
+  | ((input: never) => unknown)
+  | [Runnable<never> | ((input: never) => unknown), ...Option<NodeConfig>[]];
+
+/** Builds a graph from nodes and `[from, to, required?]` edges; throws on any structure error. */
+export function graphOf<I = unknown, O = unknown>(
+  nodes: Record<string, NodeDef>,
+  edges: readonly (readonly [string, string] | readonly [string, string, boolean])[],
+  ...options: GraphOption[]
+): Graph<I, O> {
+  const graph = createGraph<I, O>(...options)._unsafeUnwrap();
+  for (const [name, def] of Object.entries(nodes)) {
+    const [target, ...nodeOptions] = Array.isArray(def) ? def : [def];
+    const r =
+      typeof target === 'function' ? runnable(name, target as (input: unknown) => unknown) : target;
+    graph.addNode(name, r, ...nodeOptions)._unsafeUnwrap();
+  }
+  for (const [from, to, required] of edges) {
+    graph.addEdge(from, to, required === undefined ? undefined : { required })._unsafeUnwrap();
+  }
+  return graph;
+}
+
+export interface Collected<O> {
+  events: RunEvent<O>[];
+  error: unknown;
+}
+
+/** Subscribes and collects every event until the stream completes or errors. */
+export function collect<O>(events$: Observable<RunEvent<O>>): Promise<Collected<O>> {
+  return new Promise((resolve) => {
+    const events: RunEvent<O>[] = [];
+    events$.subscribe({
+      next: (e) => events.push(e),
+      error: (error: unknown) => resolve({ events, error }),
+      complete: () => resolve({ events, error: undefined }),
+    });
+  });
+}
+
+/** `type:step` of each event, for compact assertions. */
+export const summary = (events: readonly RunEvent[]): string[] =>
+  events.map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
+
+/** An in-memory CheckpointStore that logs every write, for asserting write order. */
+export class RecordingStore implements CheckpointStore {
+  readonly runs = new Map<string, RunCheckpoint>();
+  readonly nodes = new Map<string, Map<string, NodeCheckpoint>>();
+  readonly log: string[] = [];
+  failNodeWrites = false;
+
+  saveRun(run: RunCheckpoint) {
+    this.log.push(`run:${run.status}`);
+    this.runs.set(run.runId, structuredClone(run));
+    return okAsync(undefined);
+  }
+
+  saveNode(record: NodeCheckpoint) {
+    if (this.failNodeWrites)
+      return errAsync(new OrchestrationError('execution_failed', 'disk full'));
+    this.log.push(`node:${record.node}:${record.status}`);
+    const nodes = this.nodes.get(record.runId) ?? new Map<string, NodeCheckpoint>();
+    nodes.set(record.node, structuredClone(record));
+    this.nodes.set(record.runId, nodes);
+    return okAsync(undefined);
+  }
+
+  loadRun(runId: string) {
+    const run = this.runs.get(runId);
+    if (run === undefined) return errAsync(new OrchestrationError('not_found', `no run ${runId}`));
+    const stored: StoredRun = { run, nodes: [...(this.nodes.get(runId)?.values() ?? [])] };
+    return okAsync(structuredClone(stored));
+  }
+
+  listRuns() {
+    return okAsync([...this.runs.values()]);
+  }
+
+  deleteRun(runId: string) {
+    this.runs.delete(runId);
+    this.nodes.delete(runId);
+    return okAsync(undefined);
+  }
+
+  check() {
+    return Promise.resolve(healthReport('recording-store', 'healthy'));
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @baton/langchain — two-way adapters between Baton and `@langchain/core`. Named exports only.
+ */
+
+// LangChain -> Baton
+export {
+  fromLangChain,
+  withLangChainConfig,
+  withLangChainName,
+  withLangChainStreaming,
+} from './from-lang-chain.js';
+export type { FromLangChainConfig, LangChainRunnableLike } from './from-lang-chain.js';
+export {
+  fromLangChainChatHistory,
+  withChatHistorySessionId,
+} from './from-lang-chain-chat-history.js';
+export type {
+  FromLangChainChatHistoryConfig,
+  LangChainChatHistoryLike,
+} from './from-lang-chain-chat-history.js';
+
+// Baton -> LangChain
+export { toLangChain } from './to-lang-chain.js';
+export { toLangChainChatHistory } from './to-lang-chain-chat-history.js';

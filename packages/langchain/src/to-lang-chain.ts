@@ -1,0 +1,134 @@
+import { OrchestrationError, toAsyncIterable, type Runnable, type RunOptions } from '@baton/core';
+import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
+import { Runnable as LangChainRunnable, type RunnableConfig } from '@langchain/core/runnables';
+
+function isBatonRunnable(value: unknown): value is Runnable {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['name'] === 'string' &&
+    typeof candidate['invoke'] === 'function' &&
+    typeof candidate['batch'] === 'function' &&
+    typeof candidate['stream'] === 'function'
+  );
+}
+
+/** The Baton options of one LangChain call: its signal, metadata, and its run id for correlation. */
+function runOptions(
+  config: Partial<RunnableConfig> | undefined,
+  runManager: CallbackManagerForChainRun | undefined,
+): RunOptions {
+  return {
+    ...(config?.signal === undefined ? {} : { signal: config.signal }),
+    ...(config?.metadata === undefined ? {} : { metadata: config.metadata }),
+    ...(runManager === undefined ? {} : { runId: runManager.runId }),
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/require-await -- LangChain's transform wants an async generator
+async function* once<T>(value: T): AsyncGenerator<T> {
+  yield value;
+}
+
+/** A LangChain Runnable that runs a Baton Runnable. */
+class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
+  static override lc_name(): string {
+    return 'BatonRunnable';
+  }
+
+  lc_namespace = ['baton', 'langchain'];
+
+  constructor(private readonly baton: Runnable<I, O>) {
+    super();
+    this.name = baton.name;
+  }
+
+  override invoke(input: I, options?: Partial<RunnableConfig>): Promise<O> {
+    return this._callWithConfig(
+      (value: I, config?: Partial<RunnableConfig>, runManager?: CallbackManagerForChainRun) =>
+        this.runOnce(value, config, runManager),
+      input,
+      options,
+    );
+  }
+
+  override async *_streamIterator(input: I, options?: Partial<RunnableConfig>): AsyncGenerator<O> {
+    yield* this._transformStreamWithConfig(
+      once(input),
+      (
+        inputs: AsyncGenerator<I>,
+        runManager?: CallbackManagerForChainRun,
+        config?: Partial<RunnableConfig>,
+      ) => this.streamBaton(inputs, runManager, config),
+      options,
+    );
+  }
+
+  private async runOnce(
+    input: I,
+    config: Partial<RunnableConfig> | undefined,
+    runManager: CallbackManagerForChainRun | undefined,
+  ): Promise<O> {
+    const result = await this.baton.invoke(input, runOptions(config, runManager));
+    if (result.isErr()) throw result.error;
+    return result.value;
+  }
+
+  /** Yields the run's `chunk` payloads, or its output when no step streamed a chunk. */
+  private async *streamBaton(
+    inputs: AsyncGenerator<I>,
+    runManager: CallbackManagerForChainRun | undefined,
+    config: Partial<RunnableConfig> | undefined,
+  ): AsyncGenerator<O> {
+    let input: I | undefined;
+    for await (const value of inputs) input = value;
+    const events = this.baton.stream(input as I, runOptions(config, runManager));
+    let chunked = false;
+    // Leaving this loop early (the consumer stopped reading) unsubscribes, which aborts the run.
+    for await (const event of toAsyncIterable(events)) {
+      if (event.type === 'chunk') {
+        chunked = true;
+        yield event.chunk as O;
+      } else if (event.type === 'run-end' && !chunked) {
+        yield event.output;
+      }
+    }
+  }
+}
+
+/**
+ * Makes a Baton Runnable, Chain or Graph a LangChain `Runnable`, usable inside LCEL (`.pipe`,
+ * `RunnableSequence`, `RunnableParallel`) with `invoke`, `batch` and `stream`. LangChain's
+ * `signal` and `metadata` reach the Baton run; its callback run id becomes the Baton `runId`.
+ * `stream` yields the payloads of the run's `chunk` events, or the final output when no step
+ * streamed. A failed run throws its OrchestrationError.
+ *
+ * Throws an OrchestrationError (`invalid_config`) when `runnable` is not a Baton Runnable.
+ *
+ * @example
+ * const shout = runnable('shout', (text: string) => text.toUpperCase());
+ * const seq = prompt.pipe(model).pipe(new StringOutputParser()).pipe(toLangChain(shout));
+ * await seq.invoke({ topic: 'bees' }); // 'BEES ARE...'
+ */
+export function toLangChain<I, O>(runnable: Runnable<I, O>): LangChainRunnable<I, O> {
+  if (
+    typeof runnable === 'object' &&
+    runnable !== null &&
+    (runnable as { lc_runnable?: unknown }).lc_runnable === true
+  ) {
+    throw new OrchestrationError(
+      'invalid_config',
+      'toLangChain: this is already a LangChain Runnable; use it in LCEL directly',
+      { op: 'toLangChain' },
+    );
+  }
+  if (!isBatonRunnable(runnable)) {
+    throw new OrchestrationError(
+      'invalid_config',
+      'toLangChain: expected a Baton Runnable (from runnable(), createChain(), createGraph()...) ' +
+        'with name, invoke, batch and stream',
+      { op: 'toLangChain', details: { received: runnable === null ? 'null' : typeof runnable } },
+    );
+  }
+  return new BatonRunnable(runnable);
+}

@@ -1,0 +1,64 @@
+/**
+ * @baton/memory — conversation memory, chat histories and checkpoint stores. Named exports only.
+ */
+
+// memories
+export {
+  withChatHistory,
+  withInputKey,
+  withMemoryKey,
+  withOutputKey,
+  withPrefixes,
+  withReturnMessages,
+} from './memory-options.js';
+export type { ChatMemory, ChatMemoryConfig } from './memory-options.js';
+export { createBufferMemory } from './buffer-memory.js';
+export type { BufferMemoryConfig } from './buffer-memory.js';
+export { createWindowMemory, withWindowSize } from './window-memory.js';
+export type { WindowMemoryConfig } from './window-memory.js';
+export { createTokenBufferMemory, withMaxTokens, withTokenCounter } from './token-buffer-memory.js';
+export type { TokenBufferMemoryConfig } from './token-buffer-memory.js';
+export { approximateTokenCount } from './token-counter.js';
+export type { TokenCounter } from './token-counter.js';
+export { createSummaryMemory } from './summary-memory.js';
+export type { SummaryMemoryConfig } from './summary-memory.js';
+export { createSummaryBufferMemory } from './summary-buffer-memory.js';
+export type { SummaryBufferMemoryConfig } from './summary-buffer-memory.js';
+export type { Summarizer, SummaryInput } from './summarizer.js';
+export {
+  MEMORY_DOC_ID,
+  createVectorStoreMemory,
+  withExcludeInputKeys,
+  withReturnDocs,
+  withTopK,
+} from './vector-store-memory.js';
+export type { VectorStoreLike, VectorStoreMemoryConfig } from './vector-store-memory.js';
+
+// chat histories
+export { isReplaceable, replaceMessages } from './replaceable-chat-history.js';
+export type { ReplaceableChatHistory } from './replaceable-chat-history.js';
+export { createInMemoryChatHistory } from './in-memory-chat-history.js';
+export type { InMemoryChatHistory } from './in-memory-chat-history.js';
+export { createFileChatHistory } from './file-chat-history.js';
+export type { FileChatHistory, FileChatHistoryConfig } from './file-chat-history.js';
+export { createRedisChatHistory, withRedisTtlMs } from './redis-chat-history.js';
+export type { RedisChatHistory, RedisChatHistoryConfig } from './redis-chat-history.js';
+
+// checkpoint stores
+export { createInMemoryCheckpointStore } from './in-memory-checkpoint-store.js';
+export { createFileCheckpointStore } from './file-checkpoint-store.js';
+export type { FileCheckpointStoreConfig } from './file-checkpoint-store.js';
+export { createRedisCheckpointStore } from './redis-checkpoint-store.js';
+export type { RedisCheckpointStore, RedisCheckpointStoreConfig } from './redis-checkpoint-store.js';
+
+// backend options
+export { withDirectory } from './file-options.js';
+export type { DirectoryConfig } from './file-options.js';
+export {
+  withRedisClient,
+  withRedisCommandTimeoutMs,
+  withRedisConnectTimeoutMs,
+  withRedisKeyPrefix,
+  withRedisUrl,
+} from './redis-options.js';
+export type { RedisConfig } from './redis-options.js';

@@ -1,0 +1,125 @@
+import { connectRedis, requireRedis, type TestRedis } from '@baton/test-support';
+import { HumanMessage } from '@langchain/core/messages';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRedisChatHistory, withRedisTtlMs } from '../src/redis-chat-history.js';
+import { createRedisCheckpointStore } from '../src/redis-checkpoint-store.js';
+import { withRedisClient, withRedisKeyPrefix, withRedisUrl } from '../src/redis-options.js';
+import { describeChatHistoryContract } from './chat-history-contract.js';
+import { describeCheckpointStoreContract } from './checkpoint-store-contract.js';
+import { fails, ok } from './helpers.js';
+
+// Skips with a message when no Redis answers at REDIS_URL; under CI=true that throws instead.
+const hasRedis = await requireRedis();
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+describe.runIf(hasRedis)('Redis backends', () => {
+  let redis: TestRedis;
+  let prefix = '';
+  let testNumber = 0;
+  beforeAll(async () => {
+    redis = await connectRedis({ label: 'memory' });
+  });
+  // Every test gets its own key prefix, deleted after it.
+  beforeEach(() => {
+    prefix = redis.key(`t${++testNumber}`, '');
+  });
+  afterEach(async () => {
+    await deleteByPrefix(redis.client, prefix);
+  });
+  afterAll(async () => {
+    await redis.close();
+  });
+
+  const history = (id: string, ...extra: Parameters<typeof createRedisChatHistory>[1][]) =>
+    ok(
+      createRedisChatHistory(
+        id,
+        withRedisClient(redis.client),
+        withRedisKeyPrefix(prefix),
+        ...extra,
+      ),
+    );
+
+  describeChatHistoryContract('redis', (id) => history(id), { persistent: true });
+  describeCheckpointStoreContract(
+    'redis',
+    () => ok(createRedisCheckpointStore(withRedisClient(redis.client), withRedisKeyPrefix(prefix))),
+    { persistent: true, propertyRuns: 15 },
+  );
+
+  it('keeps one list per session under the key prefix', async () => {
+    const h = await history('user-1');
+    await ok(h.addMessages([new HumanMessage('a'), new HumanMessage('b')]));
+    expect(h.key).toBe(`${prefix}user-1`);
+    expect(await redis.client.llen(h.key)).toBe(2);
+  });
+
+  it('sets the TTL on write and refreshes it on every later write', async () => {
+    const h = await history('ttl', withRedisTtlMs(60_000));
+    await ok(h.addMessage(new HumanMessage('a')));
+    const first = await redis.client.pttl(h.key);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(60_000);
+    await redis.client.pexpire(h.key, 5_000);
+    await ok(h.addMessage(new HumanMessage('b')));
+    expect(await redis.client.pttl(h.key)).toBeGreaterThan(5_000);
+    await redis.client.pexpire(h.key, 5_000);
+    await ok(h.replaceMessages([new HumanMessage('c')]));
+    expect(await redis.client.pttl(h.key)).toBeGreaterThan(5_000);
+  });
+
+  it('without a TTL the list never expires', async () => {
+    const h = await history('no-ttl');
+    await ok(h.addMessage(new HumanMessage('a')));
+    expect(await redis.client.pttl(h.key)).toBe(-1);
+  });
+
+  it('fails with invalid_state naming the key and index for a corrupt element', async () => {
+    const h = await history('corrupt');
+    await ok(h.addMessage(new HumanMessage('fine')));
+    await redis.client.rpush(h.key, 'not json');
+    const error = await fails(h.getMessages());
+    expect(error.code).toBe('invalid_state');
+    expect(error.message).toContain(h.key);
+    expect(error.message).toContain('index 1');
+  });
+
+  it('opens and closes its own connection from a URL', async () => {
+    const h = await ok(
+      createRedisChatHistory('owned', withRedisUrl(REDIS_URL), withRedisKeyPrefix(prefix)),
+    );
+    await ok(h.addMessage(new HumanMessage('x')));
+    expect((await h.check()).status).toBe('healthy');
+    await h.close();
+    await h.close(); // idempotent
+    expect(await redis.client.llen(`${prefix}owned`)).toBe(1);
+  });
+
+  it('maps refused credentials to invalid_config without showing the password', async () => {
+    const url = new URL(REDIS_URL);
+    url.username = 'baton-no-such-user';
+    url.password = 'hunter2-very-secret';
+    const h = await ok(
+      createRedisChatHistory('auth', withRedisUrl(url.toString()), withRedisKeyPrefix(prefix)),
+    );
+    try {
+      const error = await fails(h.addMessage(new HumanMessage('x')));
+      expect(error.code).toBe('invalid_config');
+      expect(error.message).toContain('baton-no-such-user:***@');
+      expect(JSON.stringify(error.toJSON())).not.toContain('hunter2-very-secret');
+      expect(JSON.stringify(await h.check())).not.toContain('hunter2-very-secret');
+    } finally {
+      await h.close();
+    }
+  });
+});
