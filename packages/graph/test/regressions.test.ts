@@ -376,7 +376,7 @@ describe('review: unsubscribing and nesting under cancellation', () => {
       [],
     );
     const sub = g.stream(1).subscribe({ error: () => undefined });
-    await until(() => timers.pending(60_000) === 1);
+    await until(() => timers.pending(1_000) === 1);
     sub.unsubscribe();
     await tick();
     expect(timers.pending()).toBe(0);
