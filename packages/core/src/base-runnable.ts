@@ -108,7 +108,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
         subscriber.next(event);
       };
       subscriber.next({ type: 'run-start', runId, name: this.name, timestamp: started });
-      this.#start(input, { ...options, signal: controller.signal, runId }, sink).then(
+      this.#start(input, { ...options, signal: controller.signal, runId }, sink, true).then(
         (output) => {
           const now = Date.now();
           subscriber.next({
@@ -146,26 +146,32 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
   }
 
   /** Starts a top-level run: validates options, builds the context, applies the deadline. */
-  #start(input: I, options: RunOptions, sink: EventSink | undefined): Promise<O> {
+  #start(input: I, options: RunOptions, sink: EventSink | undefined, scoped = false): Promise<O> {
     const invalid = validateRunOptions(options, this.name);
     if (invalid) return Promise.reject(invalid);
     const signal = options.signal ?? NEVER_SIGNAL;
     if (signal.aborted) return Promise.reject(canceledError(this.name, signal.reason));
+    // The caller's signal may outlive many runs (a server's shutdown signal): steps get a child
+    // scoped to this run, so listeners they leave behind go away with the run.
+    const scope = scoped || signal === NEVER_SIGNAL ? undefined : childController(signal);
     const ctx: ExecutionContext = {
-      signal,
+      signal: scope === undefined ? signal : scope.controller.signal,
       runId: options.runId ?? newRunId(),
       metadata: options.metadata ?? EMPTY_METADATA,
       sink,
       otel: otelContext.active(),
     };
+    let promise: Promise<O>;
     if (options.timeoutMs !== undefined) {
-      return withDeadline(this.name, options.timeoutMs, ctx, (inner) => this.run(input, inner));
+      promise = withDeadline(this.name, options.timeoutMs, ctx, (inner) => this.run(input, inner));
+    } else {
+      try {
+        promise = this.run(input, ctx);
+      } catch (error) {
+        promise = Promise.reject(toOrchestrationError(error, this.name));
+      }
     }
-    try {
-      return this.run(input, ctx);
-    } catch (error) {
-      return Promise.reject(toOrchestrationError(error, this.name));
-    }
+    return scope === undefined ? promise : promise.finally(scope.dispose);
   }
 }
 

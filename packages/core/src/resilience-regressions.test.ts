@@ -75,4 +75,29 @@ describe('withCache (review)', () => {
     expect((await shown.invoke(Infinity))._unsafeUnwrap()).toBe('Infinity');
     expect(stableKey({ a: 1, b: -Infinity })).not.toBe(stableKey({ a: 1, b: Infinity }));
   });
+
+  it('does not give a Date the key of its ISO string', async () => {
+    const kind = withCache(runnable('kind', (v: Date | string) => typeof v));
+    const when = new Date('2026-01-02T03:04:05.000Z');
+    expect((await kind.invoke(when))._unsafeUnwrap()).toBe('object');
+    expect((await kind.invoke(when.toISOString()))._unsafeUnwrap()).toBe('string');
+    expect(stableKey({ at: when })).toBe(stableKey({ at: new Date(when.getTime()) }));
+    expect(stableKey(new Date(NaN))).not.toBe(stableKey(null));
+  });
+
+  it('refuses inputs holding functions instead of sharing the key of undefined', async () => {
+    const called = withCache(runnable('called', (v: unknown) => typeof v));
+    expect((await called.invoke(undefined))._unsafeUnwrap()).toBe('undefined');
+    const error = (await called.invoke(() => 1))._unsafeUnwrapErr();
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain('key: (input) => string');
+    expect((await called.invoke({ f: () => 1 }))._unsafeUnwrapErr().code).toBe('invalid_input');
+    const keyed = withCache(
+      runnable('keyed', (v: { id: number; f: () => number }) => v.f()),
+      {
+        key: (v) => String(v.id),
+      },
+    );
+    expect((await keyed.invoke({ id: 1, f: () => 7 }))._unsafeUnwrap()).toBe(7);
+  });
 });

@@ -32,11 +32,20 @@ export interface CacheOptions<I, O> {
 const TAG = '\u0000baton:';
 
 /**
- * JSON with object keys sorted, so `{a, b}` and `{b, a}` have the same key. Maps, Sets and
- * non-finite numbers are tagged (plain JSON would turn every Map into `{}` and NaN into `null`).
+ * JSON with object keys sorted, so `{a, b}` and `{b, a}` have the same key. Maps, Sets, Dates and
+ * non-finite numbers are tagged (plain JSON would turn every Map into `{}`, NaN into `null` and a
+ * Date into its ISO string). Functions and symbols cannot be keyed: they throw, and withCache
+ * reports `invalid_input` asking for a `key` function.
  */
 export function stableKey(value: unknown): string {
-  const json = JSON.stringify(value, (_key, v: unknown) => {
+  const json = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    const original: unknown = (this as Record<string, unknown>)[key];
+    if (original instanceof Date) {
+      return `${TAG}Date:${Number.isNaN(original.getTime()) ? 'invalid' : original.toISOString()}`;
+    }
+    if (typeof v === 'function' || typeof v === 'symbol') {
+      throw new TypeError(`a ${typeof v} (at "${key}") has no stable cache key`);
+    }
     if (typeof v === 'number' && !Number.isFinite(v)) return `${TAG}number:${String(v)}`;
     if (v instanceof Map) return [`${TAG}Map`, [...v.entries()]];
     if (v instanceof Set) return [`${TAG}Set`, [...v]];

@@ -61,8 +61,9 @@ describe('fromLangChain under invoke', () => {
     expect(model.signals[0]).toBeDefined();
     expect(model.signals[0]?.aborted).toBe(false);
     controller.abort();
-    // LangChain may combine signals, but ours must reach the model.
-    expect(model.signals[0]?.aborted).toBe(true);
+    // The model got the run's scoped signal: once the run is over, the caller's abort no longer
+    // reaches it (aborting during the run does, see the next test).
+    expect(model.signals[0]?.aborted).toBe(false);
   });
 
   it('aborting the run cancels the LangChain call with task_canceled', async () => {

@@ -115,7 +115,9 @@ describe('splitToBudget', () => {
           const cost = (from: number) =>
             messages.slice(from).reduce((s, m) => s + m.text.length, 0);
           const starts = messages
-            .map((m, i) => (i === 0 || m.type === 'human' ? i : -1))
+            .map((m, i) =>
+              i === 0 || (m.type === 'human' && messages[i - 1]?.type !== 'human') ? i : -1,
+            )
             .filter((i) => i >= 0);
           const fitting = starts.find((i) => cost(i) <= max);
           if (fitting !== undefined) expect(pruned).toHaveLength(fitting);

@@ -1,4 +1,4 @@
-import { AIMessage, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { fails, ok } from '../test/helpers.js';
 import { withReturnMessages } from './memory-options.js';
@@ -20,6 +20,19 @@ describe('createWindowMemory', () => {
     expect(texts).toEqual(['q2', 'a2.1', 'a2.2', 'a2.3', 'q3', 'a3']);
     // The history keeps everything; the window applies when loading.
     expect(await ok(memory.chatHistory.getMessages())).toHaveLength(8);
+  });
+
+  it('counts an input given as several human messages as one exchange', async () => {
+    const memory = await ok(createWindowMemory(withWindowSize(1), withReturnMessages()));
+    await ok(memory.save({ input: 'q1' }, { output: 'a1' }));
+    await ok(
+      memory.save(
+        { input: [new HumanMessage('look at this'), new HumanMessage('and this')] },
+        { output: 'seen both' },
+      ),
+    );
+    const texts = ((await ok(memory.load({})))['history'] as BaseMessage[]).map((m) => m.text);
+    expect(texts).toEqual(['look at this', 'and this', 'seen both']);
   });
 
   it('defaults to 5 exchanges and formats a string', async () => {

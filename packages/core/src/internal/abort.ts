@@ -1,7 +1,23 @@
+import { setMaxListeners } from 'node:events';
 import { canceledError, isOrchestrationError, type OrchestrationError } from '../errors.js';
 
-/** A signal that never aborts: lets hot paths skip listener bookkeeping. */
-export const NEVER_SIGNAL: AbortSignal = new AbortController().signal;
+function neverSignal(): AbortSignal {
+  const signal = new AbortController().signal;
+  // It never aborts, so no listener on it could ever fire. Dropping them keeps steps that add a
+  // listener per call and never remove it from leaking through this process-wide signal.
+  const ignore = (): void => undefined;
+  Object.defineProperties(signal, {
+    addEventListener: { value: ignore },
+    removeEventListener: { value: ignore },
+  });
+  return signal;
+}
+
+/**
+ * The signal of runs started without one. It never aborts and ignores listeners, so hot paths can
+ * skip listener bookkeeping and steps cannot leak listeners through it.
+ */
+export const NEVER_SIGNAL: AbortSignal = neverSignal();
 
 /** The error to report for an aborted signal. */
 export function abortError(signal: AbortSignal, op: string): OrchestrationError {
@@ -37,12 +53,15 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, op: strin
 
 /**
  * A controller that aborts when `parent` does. Call `dispose()` when done to drop the link.
+ * Its signal is scoped to one run (or step), so it has no listener limit: steps that leave a
+ * listener behind are collected with the scope instead of tripping MaxListenersExceededWarning.
  */
 export function childController(parent: AbortSignal): {
   controller: AbortController;
   dispose: () => void;
 } {
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
   if (parent === NEVER_SIGNAL) return { controller, dispose: () => undefined };
   if (parent.aborted) {
     controller.abort(parent.reason);

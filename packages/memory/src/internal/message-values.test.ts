@@ -18,6 +18,16 @@ describe('groupExchanges', () => {
       ['q2'],
     ]);
     expect(groupExchanges([])).toEqual([]);
+    const consecutive = groupExchanges([
+      new HumanMessage('q1'),
+      new HumanMessage('q1 again'),
+      new AIMessage('a1'),
+      new HumanMessage('q2'),
+    ]);
+    expect(consecutive.map((g) => g.map((m) => m.text))).toEqual([
+      ['q1', 'q1 again', 'a1'],
+      ['q2'],
+    ]);
   });
 });
 

@@ -79,19 +79,27 @@ export function exchangeMessages(
 }
 
 /**
- * Splits messages into exchanges: each human message starts a new one; whatever precedes the
- * first human message (a system message, a summary) is an exchange of its own.
+ * True when `messages[i]` starts an exchange: the first message, or a human message that follows
+ * an answer. Consecutive human messages (one input given as several messages) are one exchange.
+ */
+export function startsExchange(messages: readonly BaseMessage[], i: number): boolean {
+  return i === 0 || (messages[i]?.type === 'human' && messages[i - 1]?.type !== 'human');
+}
+
+/**
+ * Splits messages into exchanges (see {@link startsExchange}); whatever precedes the first human
+ * message (a system message, a summary) is an exchange of its own.
  */
 export function groupExchanges(messages: readonly BaseMessage[]): BaseMessage[][] {
   const groups: BaseMessage[][] = [];
   let current: BaseMessage[] = [];
-  for (const message of messages) {
-    if (message.type === 'human' && current.length > 0) {
+  messages.forEach((message, i) => {
+    if (current.length > 0 && startsExchange(messages, i)) {
       groups.push(current);
       current = [];
     }
     current.push(message);
-  }
+  });
   if (current.length > 0) groups.push(current);
   return groups;
 }

@@ -1,6 +1,7 @@
 import { OrchestrationError } from '@baton/core';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { TokenCounter } from '../token-counter.js';
+import { startsExchange } from './message-values.js';
 
 /** Messages split into the older ones beyond the budget and the recent ones within it. */
 export interface BudgetSplit {
@@ -28,8 +29,8 @@ async function countAll(
 }
 
 /**
- * Keeps the newest messages that fit in `maxTokens`, cutting at the start of an exchange (a human
- * message) so no answer loses its question. When even the newest exchange does not fit, it is
+ * Keeps the newest messages that fit in `maxTokens`, cutting at the start of an exchange (see
+ * startsExchange) so no answer loses its question. When even the newest exchange does not fit, it is
  * cut message by message from its oldest end.
  */
 export async function splitToBudget(
@@ -46,8 +47,7 @@ export async function splitToBudget(
   let cut = messages.length;
   let lastBoundary = 0;
   for (let i = 0; i < messages.length; i++) {
-    const boundary = i === 0 || messages[i]?.type === 'human';
-    if (!boundary) continue;
+    if (!startsExchange(messages, i)) continue;
     lastBoundary = i;
     if (fits(i)) {
       cut = i;
