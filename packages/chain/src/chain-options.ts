@@ -188,8 +188,22 @@ export function withChainInputKeys(...keys: string[]): ChainOption {
   };
 }
 
-/** Keys picked from the last step's output (which must then be an object). */
-export function withChainOutputKeys(...keys: string[]): ChainOption {
+/**
+ * The option made by {@link withChainOutputKeys}: it carries the keys in its type, so
+ * `createChain` types the chain's output as an object with just those keys.
+ */
+export type ChainOutputKeysOption<K extends string> = ChainOption & {
+  /** Phantom: never set at run time. */
+  readonly __chainOutputKeys?: K;
+};
+
+/**
+ * Keys picked from the last step's output (which must then be an object). The chain's output
+ * type becomes `{ [key]: last output[key] }`.
+ */
+export function withChainOutputKeys<const K extends string>(
+  ...keys: K[]
+): ChainOutputKeysOption<K> {
   return (draft) => {
     draft.outputKeys = keys;
   };

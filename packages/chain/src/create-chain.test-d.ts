@@ -9,6 +9,7 @@ import {
 import type { Result } from 'neverthrow';
 import { describe, expectTypeOf, test } from 'vitest';
 import type { ChainStepMismatch } from './chain-step.js';
+import { withChainName, withChainOutputKeys, withChainRetries } from './chain-options.js';
 import { createChain } from './create-chain.js';
 
 const parse = runnable('parse', (text: string) => Number(text));
@@ -88,5 +89,33 @@ describe('createChain types', () => {
     const bad: Runnable<number, string>[] = [];
     // @ts-expect-error string output cannot feed the next number input
     createChain(bad).isOk();
+  });
+
+  test('withChainOutputKeys types the output as just the picked keys', () => {
+    const answer = runnable('answer', (q: string) => ({ answer: q, tokens: 3, model: 'm' }));
+    expectTypeOf(createChain([answer], withChainOutputKeys('answer', 'tokens'))).toEqualTypeOf<
+      Result<Chain<string, { answer: string; tokens: number }>, OrchestrationError>
+    >();
+    expectTypeOf(
+      createChain(
+        [answer],
+        withChainName('qa'),
+        withChainOutputKeys('answer'),
+        withChainRetries(1),
+      ),
+    ).toEqualTypeOf<Result<Chain<string, { answer: string }>, OrchestrationError>>();
+    // other options leave the output alone
+    expectTypeOf(createChain([answer], withChainName('qa'))).toEqualTypeOf<
+      Result<Chain<string, { answer: string; tokens: number; model: string }>, OrchestrationError>
+    >();
+    // a key the output does not have is typed unknown (and fails at run time)
+    expectTypeOf(createChain([answer], withChainOutputKeys('missing'))).toEqualTypeOf<
+      Result<Chain<string, { missing: unknown }>, OrchestrationError>
+    >();
+    // keys only known at run time: any of the output's values
+    const keys: string[] = ['answer'];
+    expectTypeOf(createChain([answer], withChainOutputKeys(...keys))).toEqualTypeOf<
+      Result<Chain<string, { [key: string]: string | number }>, OrchestrationError>
+    >();
   });
 });

@@ -6,7 +6,11 @@ import {
   type Registry,
 } from '@baton/core';
 import { err, type Result } from 'neverthrow';
-import { resolveChainConfig, type ChainOption } from './chain-options.js';
+import {
+  resolveChainConfig,
+  type ChainOption,
+  type ChainOutputKeysOption,
+} from './chain-options.js';
 import { defaultChainRegistry } from './chain-registry.js';
 import {
   toStepRunnables,
@@ -25,9 +29,26 @@ export type AnyChainStep = ChainStep;
  * using the result is a compile error that shows both types). The check is on the result rather
  * than the argument so that step functions keep their contextually typed `ctx`.
  */
-export type CreateChainResult<S extends readonly unknown[]> = [ChainMismatch<S>] extends [never]
-  ? Result<Chain<ChainInput<S>, ChainOutput<S>>, OrchestrationError>
+export type CreateChainResult<
+  S extends readonly unknown[],
+  O extends readonly ChainOption[] = [],
+> = [ChainMismatch<S>] extends [never]
+  ? Result<Chain<ChainInput<S>, PickedOutput<ChainOutput<S>, OutputKeysOf<O>>>, OrchestrationError>
   : ChainMismatch<S>;
+
+/** The keys of the last `withChainOutputKeys` among `options`, or never. */
+type OutputKeysOf<O extends readonly unknown[]> = O extends readonly [...infer Rest, infer Last]
+  ? Last extends ChainOutputKeysOption<infer K>
+    ? '__chainOutputKeys' extends keyof Last
+      ? K
+      : OutputKeysOf<Rest>
+    : OutputKeysOf<Rest>
+  : never;
+
+/** The output when keys are picked: just those keys of the last step's output. */
+type PickedOutput<Out, K extends string> = [K] extends [never]
+  ? Out
+  : { [P in K]: Out extends Readonly<Record<P, infer V>> ? V : unknown };
 
 function build(
   registry: Registry<ChainProvider>,
@@ -63,12 +84,11 @@ function build(
  * Like {@link createChain}, but looks the provider up in `registry` instead of the default
  * registry (an Orchestrator passes its own copy, `defaultChainRegistry().clone()`).
  */
-export function createChainWithRegistry<const S extends readonly AnyChainStep[]>(
-  registry: Registry<ChainProvider>,
-  steps: S,
-  ...options: ChainOption[]
-): CreateChainResult<S> {
-  return build(registry, steps, options) as CreateChainResult<S>;
+export function createChainWithRegistry<
+  const S extends readonly AnyChainStep[],
+  const O extends readonly ChainOption[] = [],
+>(registry: Registry<ChainProvider>, steps: S, ...options: O): CreateChainResult<S, O> {
+  return build(registry, steps, options) as CreateChainResult<S, O>;
 }
 
 /**
@@ -88,9 +108,9 @@ export function createChainWithRegistry<const S extends readonly AnyChainStep[]>
  * if (chain.isErr()) throw chain.error; // invalid_config names the bad option
  * await chain.value.invoke('21'); // ok(42)
  */
-export function createChain<const S extends readonly AnyChainStep[]>(
-  steps: S,
-  ...options: ChainOption[]
-): CreateChainResult<S> {
-  return build(defaultChainRegistry(), steps, options) as CreateChainResult<S>;
+export function createChain<
+  const S extends readonly AnyChainStep[],
+  const O extends readonly ChainOption[] = [],
+>(steps: S, ...options: O): CreateChainResult<S, O> {
+  return build(defaultChainRegistry(), steps, options) as CreateChainResult<S, O>;
 }

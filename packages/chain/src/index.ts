@@ -14,7 +14,7 @@ export {
   withChainStepTimeout,
   withChainTimeout,
 } from './chain-options.js';
-export type { ChainOption } from './chain-options.js';
+export type { ChainOption, ChainOutputKeysOption } from './chain-options.js';
 export { defaultChainRegistry, registerChainProvider } from './chain-registry.js';
 export { simpleChainProvider } from './simple-chain.js';
 export type {
