@@ -201,4 +201,28 @@ describe('cancellation', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
+
+  it('emits no MaxListenersExceededWarning when nodes leave abort listeners behind', async () => {
+    process.on('warning', onWarning);
+    const leaky = (name: string) =>
+      runnable(name, async (x: number, ctx) => {
+        ctx.signal.addEventListener('abort', () => undefined); // never removed
+        await Promise.resolve();
+        return x + 1;
+      });
+    for (const workers of [1, 5, Infinity]) {
+      const chain = createGraph<number, number>(withGraphMaxWorkers(workers))._unsafeUnwrap();
+      for (let i = 0; i < 100; i++) {
+        chain.addNode(`n${String(i)}`, leaky(`n${String(i)}`))._unsafeUnwrap();
+        if (i > 0) chain.addEdge(`n${String(i - 1)}`, `n${String(i)}`)._unsafeUnwrap();
+      }
+      for (let run = 0; run < 3; run++) {
+        expect((await chain.invoke(0))._unsafeUnwrap()).toBe(100);
+        const signal = new AbortController().signal;
+        expect((await chain.invoke(0, { signal }))._unsafeUnwrap()).toBe(100);
+      }
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });

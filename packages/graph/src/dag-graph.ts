@@ -16,18 +16,29 @@ import {
   type Option,
   type Router,
   type RunHandle,
+  type RunEvent,
   type RunOptions,
   type Runnable,
-  type StoredRun,
   type Telemetry,
   type TracedRunOptions,
 } from '@baton/core';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
+import { Observable } from 'rxjs';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';
 import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
+import {
+  enclosingRun,
+  nestedScope,
+  releaseScope,
+  linkedRun,
+  topScope,
+  type Enclosing,
+  type RunScope,
+} from './internal/run-scope.js';
 import { toMermaid } from './internal/to-mermaid.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import { GraphRunHandle } from './run-handle.js';
@@ -37,7 +48,11 @@ interface LaunchOptions {
   readonly restored?: ReadonlyMap<number, unknown>;
   readonly startedAt?: number;
   readonly onRun?: (run: GraphRun) => void;
+  /** For a handle: the run it is nested in, found from the caller's signal. */
+  readonly enclosing?: Enclosing | undefined;
 }
+
+const NO_OPTIONS: LaunchOptions = {};
 
 /** The graph of the `dag` provider: an in-process parallel DAG executor. */
 class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
@@ -46,8 +61,11 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   readonly #config: Readonly<GraphConfig>;
   readonly #structure: GraphStructure;
   readonly #telemetry: Telemetry;
-  readonly #pool: WorkerPool<GraphRun>;
+  /** Level 0 is shared by the runs callers start; level n by runs nested in n runs of this graph. */
+  readonly #pools: WorkerPool<GraphRun>[];
   readonly #span: TracedRunOptions;
+  /** See `invoke`: the run a call from a node function is nested in, until `run` takes it. */
+  #handoff: Enclosing | undefined;
   #compiled: { version: number; result: Result<CompiledGraph, OrchestrationError> } | undefined;
 
   constructor(config: Readonly<GraphConfig>) {
@@ -58,7 +76,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.#structure = new GraphStructure(config);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
-    this.#pool = new WorkerPool(capacity, config.queueSize, !config.parallel);
+    this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
     this.#span = { kind: 'graph', name: config.name, spanName: 'baton.graph.invoke' };
   }
 
@@ -116,14 +134,83 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     return toMermaid(this.#structure);
   }
 
-  override run(input: I, ctx: ExecutionContext): Promise<O> {
-    return this.#launch(input, ctx, {}) as Promise<O>;
+  /**
+   * A node function calling `invoke` or `stream` with its node's signal: core builds the run's
+   * context afresh (and may scope the signal to the run), so the enclosing run is found here and
+   * handed to `run`, which core calls synchronously.
+   */
+  override invoke(input: I, options?: RunOptions): ResultAsync<O, OrchestrationError> {
+    const link = linkedRun(options);
+    if (link === undefined) return super.invoke(input, options);
+    return this.#handingOff(link, () => super.invoke(input, options));
   }
 
+  override stream(input: I, options?: RunOptions): Observable<RunEvent<O>> {
+    const link = linkedRun(options);
+    if (link === undefined) return super.stream(input, options);
+    const events$ = super.stream(input, options);
+    return new Observable<RunEvent<O>>((subscriber) =>
+      this.#handingOff(link, () => events$.subscribe(subscriber)),
+    );
+  }
+
+  #handingOff<T>(link: Enclosing, call: () => T): T {
+    this.#handoff = link;
+    try {
+      return call();
+    } finally {
+      this.#handoff = undefined;
+    }
+  }
+
+  override run(input: I, ctx: ExecutionContext): Promise<O> {
+    const enclosing = this.#handoff;
+    if (enclosing === undefined) return this.#launch(input, ctx, NO_OPTIONS) as Promise<O>;
+    this.#handoff = undefined;
+    return this.#launch(input, ctx, { enclosing }) as Promise<O>;
+  }
+
+  /**
+   * Starts a run: at top level, or nested in the graph run `ctx` (or the handle's signal) comes
+   * from, with its own checkpoint id and, when this graph encloses it, its own workers.
+   */
   #launch(input: unknown, ctx: ExecutionContext, options: LaunchOptions): Promise<unknown> {
     const compiled = this.#freeze();
     if (compiled.isErr()) return Promise.reject(compiled.error);
     const graph = compiled.value;
+    const outer = options.enclosing ?? enclosingRun(ctx);
+    if (outer === undefined) {
+      const scope = topScope(this, ctx.runId, options.restored !== undefined);
+      return this.#traced(graph, input, ctx, options, scope);
+    }
+    const nested = nestedScope(this, this.name, outer, ctx.runId);
+    if (nested.isErr()) return Promise.reject(nested.error);
+    const scope = nested.value;
+    const store = this.#config.checkpointer;
+    // Inside a resumed run, a nested run continues its own stored run when it has one.
+    const started =
+      store === undefined || !scope.resuming
+        ? this.#traced(graph, input, ctx, options, scope)
+        : storedNestedRun(store, this.#structure, graph, scope.checkpointId, input).then(
+            (found) => {
+              scope.resuming = found !== undefined;
+              const launch =
+                found === undefined
+                  ? options
+                  : { ...options, restored: found.restored, startedAt: found.startedAt };
+              return this.#traced(graph, input, ctx, launch, scope);
+            },
+          );
+    return started.finally(() => releaseScope(scope));
+  }
+
+  #traced(
+    graph: CompiledGraph,
+    input: unknown,
+    ctx: ExecutionContext,
+    options: LaunchOptions,
+    scope: RunScope,
+  ): Promise<unknown> {
     const store = this.#config.checkpointer;
     return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
@@ -132,7 +219,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
           : new CheckpointWriter(
               store,
               this.#telemetry.logger,
-              inner.runId,
+              scope.checkpointId,
               this.name,
               input,
               options.startedAt ?? Date.now(),
@@ -141,17 +228,27 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
       const run = new GraphRun({
         graph,
         config: this.#config,
-        pool: this.#pool,
+        pool: this.#poolAt(scope.level),
         telemetry: this.#telemetry,
         input,
         ctx: inner,
         tracing: span.isRecording(),
         restored: options.restored,
         checkpoint,
+        scope,
       });
       options.onRun?.(run);
       return run.start();
     });
+  }
+
+  /** The workers of runs nested in `level` runs of this graph, with the same limits. */
+  #poolAt(level: number): WorkerPool<GraphRun> {
+    const pools = this.#pools;
+    const shared = pools[0] as WorkerPool<GraphRun>;
+    while (pools.length <= level)
+      pools.push(new WorkerPool(shared.capacity, shared.queueSize, shared.sequential));
+    return pools[level] as WorkerPool<GraphRun>;
   }
 
   start(input: I, options: RunOptions = {}): Result<RunHandle<O>, OrchestrationError> {
@@ -160,7 +257,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const compiled = this.#freeze();
     if (compiled.isErr()) return err(compiled.error);
     const { runId = newRunId(), ...rest } = options;
-    return ok(this.#handle(compiled.value, input, runId, rest, {}));
+    return ok(this.#handle(compiled.value, input, runId, rest, { enclosing: linkedRun(rest) }));
   }
 
   #handle(
@@ -205,7 +302,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
           input,
           runId,
           { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, startedAt },
+          { restored, startedAt, enclosing: linkedRun(options) },
         ),
       );
   }
@@ -223,9 +320,9 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
       description: this.description,
       nodes: compiled.value.size,
       edges: compiled.value.edgeCount,
-      maxWorkers: this.#pool.capacity,
-      runningNodes: this.#pool.running,
-      waitingRuns: this.#pool.waiting,
+      maxWorkers: (this.#pools[0] as WorkerPool<GraphRun>).capacity,
+      runningNodes: this.#pools.reduce((n, pool) => n + pool.running, 0),
+      waitingRuns: this.#pools.reduce((n, pool) => n + pool.waiting, 0),
     };
     const store = this.#config.checkpointer;
     return aggregateHealth(component, store === undefined ? [] : [store], { details });
@@ -242,87 +339,6 @@ function checkTimeout(name: string, timeoutMs: number | undefined): Orchestratio
       details: { field: 'timeoutMs', value: timeoutMs },
     },
   );
-}
-
-interface Restored {
-  readonly input: unknown;
-  readonly restored: ReadonlyMap<number, unknown>;
-  readonly startedAt: number;
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
-
-/**
- * The stored outputs of the nodes that succeeded, by node index, keeping only those whose inputs
- * will be the same on resume (see `keepConsistent`).
- */
-function restoredNodes(
-  structure: GraphStructure,
-  graph: CompiledGraph,
-  stored: StoredRun,
-  op: string,
-): Result<Restored, OrchestrationError> {
-  const name = structure.config.name;
-  if (stored.run.graph !== name) {
-    return err(
-      graphError(
-        'invalid_state',
-        'checkpoint-mismatch',
-        op,
-        `run "${stored.run.runId}" belongs to graph "${stored.run.graph}", not "${name}"`,
-      ),
-    );
-  }
-  const restored = new Map<number, unknown>();
-  const skipped = new Set<number>();
-  for (const record of stored.nodes) {
-    if (record.status === 'failed') continue;
-    const i = structure.index.get(record.node);
-    if (i === undefined) {
-      return err(
-        graphError(
-          'invalid_state',
-          'checkpoint-mismatch',
-          op,
-          `run "${stored.run.runId}" has a node "${record.node}" this graph does not have; was the graph changed?`,
-        ),
-      );
-    }
-    if (record.status === 'skipped') skipped.add(i);
-    else restored.set(i, record.output);
-  }
-  keepConsistent(graph, restored, skipped);
-  return ok({
-    input: stored.run.input,
-    restored,
-    startedAt: stored.run.startedAt,
-    metadata: stored.run.metadata ?? {},
-  });
-}
-
-/**
- * Drops a restored node when one of its parents will run again on resume (it failed, or its record
- * was never written): the node ran on inputs the resumed run will not give it, e.g. without the
- * output of an optional parent that failed. Parents that were skipped are skipped again (routers
- * are pure), so they keep their children. Walks in topological order, so drops cascade downwards.
- */
-function keepConsistent(
-  graph: CompiledGraph,
-  restored: Map<number, unknown>,
-  skipped: ReadonlySet<number>,
-): void {
-  const order = new Int32Array(graph.size);
-  for (let i = 0; i < graph.size; i++) order[graph.topoRank[i] as number] = i;
-  for (const i of order) {
-    if (!restored.has(i)) continue;
-    const end = graph.parentStart[i + 1] as number;
-    for (let e = graph.parentStart[i] as number; e < end; e++) {
-      const p = graph.parents[e] as number;
-      if (!restored.has(p) && !skipped.has(p)) {
-        restored.delete(i);
-        break;
-      }
-    }
-  }
 }
 
 /** The built-in `dag` provider. */

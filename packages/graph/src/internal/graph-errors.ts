@@ -22,7 +22,8 @@ export type GraphErrorReason =
   | 'unreachable'
   | 'entry-has-parents'
   | 'no-checkpointer'
-  | 'checkpoint-mismatch';
+  | 'checkpoint-mismatch'
+  | 'nesting-too-deep';
 
 /** An error of the graph's structure API. */
 export function graphError(

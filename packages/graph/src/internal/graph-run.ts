@@ -22,6 +22,7 @@ import {
   runFailure,
   runOutput,
 } from './run-outcome.js';
+import { signalScope, type NodeContext, type RunScope } from './run-scope.js';
 import { RunState } from './run-state.js';
 import { RunningTasks, type NodeTask } from './running-tasks.js';
 import type { PoolRun, WorkerPool } from './worker-pool.js';
@@ -38,6 +39,8 @@ export interface GraphRunSetup {
   readonly tracing: boolean;
   readonly restored: ReadonlyMap<number, unknown> | undefined;
   readonly checkpoint: CheckpointWriter | undefined;
+  /** Where the run sits among enclosing graph runs; its nodes' contexts point to it. */
+  readonly scope: RunScope;
 }
 
 /**
@@ -55,7 +58,8 @@ export class GraphRun extends RunState implements PoolRun {
   readonly #config: Readonly<GraphConfig>;
   readonly #env: NodeEnv;
   readonly #metrics: OrchestrationMetrics;
-  readonly #tasks = new RunningTasks();
+  readonly #scope: RunScope;
+  readonly #tasks: RunningTasks;
   readonly #parked: number[] = [];
   #started = 0;
   /** Nodes that finished running and wait for their checkpoint write (still running to users). */
@@ -70,7 +74,10 @@ export class GraphRun extends RunState implements PoolRun {
     this.#pool = setup.pool;
     this.#config = setup.config;
     this.#metrics = setup.telemetry.metrics();
-    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
+    this.#scope = setup.scope;
+    const tags = signalScope(setup.scope, setup.pool.capacity);
+    this.#tasks = new RunningTasks(tags);
+    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing, tags);
   }
 
   /** Runs the graph; settles with the result, never earlier than the last write of a checkpoint. */
@@ -137,17 +144,20 @@ export class GraphRun extends RunState implements PoolRun {
     this.#started++;
     this.state[i] = RUNNING;
     const ctx = this.ctx;
+    const spec = this.graph.nodes[i] as NodeSpec;
     let promise: Promise<unknown>;
     try {
       const input = this.inputOf(i);
-      const nodeCtx: ExecutionContext = {
+      const nodeCtx: NodeContext = {
         signal: task.lane.signal,
         runId: ctx.runId,
         metadata: ctx.metadata,
         sink: ctx.sink,
         otel: ctx.otel,
+        graphScope: this.#scope,
+        graphNode: spec.name,
       };
-      promise = runNode(this.graph.nodes[i] as NodeSpec, input, nodeCtx, this.#env, task);
+      promise = runNode(spec, input, nodeCtx, this.#env, task);
     } catch (error) {
       promise = Promise.reject(toOrchestrationError(error, this.nodeName(i)));
     }

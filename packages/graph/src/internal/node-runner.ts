@@ -15,6 +15,7 @@ import {
 } from '@baton/core';
 import type { Context, Tracer } from '@opentelemetry/api';
 import type { NodeSpec } from './node-spec.js';
+import { linkSignal, type RunScope } from './run-scope.js';
 
 /** What running a node needs from its run. */
 export interface NodeEnv {
@@ -26,6 +27,8 @@ export interface NodeEnv {
   readonly tracing: boolean;
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
+  /** The run node signals are tied to (see `signalScope`); `undefined`: not tied. */
+  readonly tags: RunScope | undefined;
 }
 
 /** The node environment of a run whose graph context is `ctx`. */
@@ -34,8 +37,9 @@ export function nodeEnv(
   ctx: ExecutionContext,
   tracer: Tracer,
   tracing: boolean,
+  tags: RunScope | undefined,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel };
+  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, tags };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -45,10 +49,19 @@ export interface NodeOutcome {
   picks: number[] | undefined;
 }
 
-function call(node: NodeSpec, input: unknown, ctx: ExecutionContext): Promise<unknown> {
+function call(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  tags: RunScope | undefined,
+): Promise<unknown> {
   const ms = node.config.timeoutMs;
-  if (ms > 0) return withDeadline(node.name, ms, ctx, (c) => execute(node.runnable, input, c));
-  return execute(node.runnable, input, ctx);
+  if (ms <= 0) return execute(node.runnable, input, ctx);
+  return withDeadline(node.name, ms, ctx, (c) => {
+    // A node function passes this signal on to graphs it calls: tie it to the run, as lanes are.
+    if (tags !== undefined) linkSignal(c.signal, tags);
+    return execute(node.runnable, input, c);
+  });
 }
 
 function attempt(
@@ -68,7 +81,7 @@ function attempt(
       timestamp: Date.now(),
     });
   }
-  if (!env.tracing) return call(node, input, ctx);
+  if (!env.tracing) return call(node, input, ctx, env.tags);
   const attributes = {
     'baton.name': env.graphName,
     'baton.node.name': node.name,
@@ -76,14 +89,9 @@ function attempt(
     'baton.run.id': env.runId,
   };
   const { span, ctx: otel } = startSpan(env.tracer, 'baton.graph.node', attributes, env.otel);
-  const traced: ExecutionContext = {
-    signal: ctx.signal,
-    runId: ctx.runId,
-    metadata: ctx.metadata,
-    sink: ctx.sink,
-    otel,
-  };
-  return call(node, input, traced).then(
+  // A spread keeps the node's place in its run (see NodeContext).
+  const traced: ExecutionContext = { ...ctx, otel };
+  return call(node, input, traced, env.tags).then(
     (value) => {
       span.end();
       return value;

@@ -1,14 +1,25 @@
+import { setMaxListeners } from 'node:events';
+import { linkSignal, type RunScope } from './run-scope.js';
+
 /** Concurrent nodes sharing one lane; their listeners stay under Node's warning limit of 10. */
 const LANE_WIDTH = 4;
 /** Nodes a lane serves before it is dropped, bounding listeners that careless code leaks. */
 const LANE_USES = 256;
 
-/** One AbortSignal shared by a few concurrently running nodes of a run. */
+/**
+ * One AbortSignal shared by a few concurrently running nodes of a run. Listeners that nodes leave
+ * behind stay bounded by {@link LANE_USES}, so the signal has no listener limit: a chain of such
+ * nodes must not print MaxListenersExceededWarning.
+ */
 export class Lane {
   readonly controller = new AbortController();
   readonly signal = this.controller.signal;
   users = 0;
   uses = 0;
+
+  constructor() {
+    setMaxListeners(0, this.signal);
+  }
 
   abort(reason: unknown): void {
     if (!this.signal.aborted) this.controller.abort(reason);
@@ -26,11 +37,15 @@ export class Lane {
 export class SignalLanes {
   readonly #free: Lane[] = [];
 
+  /** `tags`: the run the lanes' signals are tied to (a node function's nested run finds it). */
+  constructor(private readonly tags: RunScope | undefined) {}
+
   acquire(): Lane {
     const free = this.#free;
     let lane = free[free.length - 1];
     if (lane === undefined) {
       lane = new Lane();
+      if (this.tags !== undefined) linkSignal(lane.signal, this.tags);
       free.push(lane);
     }
     lane.users++;

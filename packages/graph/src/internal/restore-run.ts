@@ -1,0 +1,126 @@
+import type { CheckpointStore, OrchestrationError, StoredRun } from '@baton/core';
+import { err, ok, type Result } from 'neverthrow';
+import type { CompiledGraph } from './compile-graph.js';
+import { graphError } from './graph-errors.js';
+import type { GraphStructure } from './graph-structure.js';
+
+/** What a resumed run starts from. */
+export interface Restored {
+  readonly input: unknown;
+  readonly restored: ReadonlyMap<number, unknown>;
+  readonly startedAt: number;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The stored outputs of the nodes that succeeded, by node index, keeping only those whose inputs
+ * will be the same on resume (see `keepConsistent`).
+ */
+export function restoredNodes(
+  structure: GraphStructure,
+  graph: CompiledGraph,
+  stored: StoredRun,
+  op: string,
+): Result<Restored, OrchestrationError> {
+  const name = structure.config.name;
+  if (stored.run.graph !== name) {
+    return err(
+      graphError(
+        'invalid_state',
+        'checkpoint-mismatch',
+        op,
+        `run "${stored.run.runId}" belongs to graph "${stored.run.graph}", not "${name}"`,
+      ),
+    );
+  }
+  const restored = new Map<number, unknown>();
+  const skipped = new Set<number>();
+  for (const record of stored.nodes) {
+    if (record.status === 'failed') continue;
+    const i = structure.index.get(record.node);
+    if (i === undefined) {
+      return err(
+        graphError(
+          'invalid_state',
+          'checkpoint-mismatch',
+          op,
+          `run "${stored.run.runId}" has a node "${record.node}" this graph does not have; was the graph changed?`,
+        ),
+      );
+    }
+    if (record.status === 'skipped') skipped.add(i);
+    else restored.set(i, record.output);
+  }
+  keepConsistent(graph, restored, skipped);
+  return ok({
+    input: stored.run.input,
+    restored,
+    startedAt: stored.run.startedAt,
+    metadata: stored.run.metadata ?? {},
+  });
+}
+
+/**
+ * Drops a restored node when one of its parents will run again on resume (it failed, or its record
+ * was never written): the node ran on inputs the resumed run will not give it, e.g. without the
+ * output of an optional parent that failed. Parents that were skipped are skipped again (routers
+ * are pure), so they keep their children. Walks in topological order, so drops cascade downwards.
+ */
+function keepConsistent(
+  graph: CompiledGraph,
+  restored: Map<number, unknown>,
+  skipped: ReadonlySet<number>,
+): void {
+  const order = new Int32Array(graph.size);
+  for (let i = 0; i < graph.size; i++) order[graph.topoRank[i] as number] = i;
+  for (const i of order) {
+    if (!restored.has(i)) continue;
+    const end = graph.parentStart[i + 1] as number;
+    for (let e = graph.parentStart[i] as number; e < end; e++) {
+      const p = graph.parents[e] as number;
+      if (!restored.has(p) && !skipped.has(p)) {
+        restored.delete(i);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The stored run that a run nested in a resumed run continues (`id`: its checkpoint id): one of
+ * the same graph with the same input. In any other case (no record, another graph, another
+ * input, a failing store) the nested run runs afresh, so this never fails.
+ */
+export function storedNestedRun(
+  store: CheckpointStore,
+  structure: GraphStructure,
+  graph: CompiledGraph,
+  id: string,
+  input: unknown,
+): Promise<Restored | undefined> {
+  const op = `${structure.config.name}.resume`;
+  try {
+    return store
+      .loadRun(id)
+      .andThen((stored) => restoredNodes(structure, graph, stored, op))
+      .match(
+        (found) => (sameInput(found.input, input) ? found : undefined),
+        () => undefined,
+      )
+      .catch(() => undefined);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+}
+
+/**
+ * Whether a nested run's input equals the one its stored run had (compared as JSON, which is
+ * what stores keep): with another input its stored outputs no longer apply.
+ */
+function sameInput(stored: unknown, input: unknown): boolean {
+  try {
+    return JSON.stringify(stored) === JSON.stringify(input);
+  } catch {
+    return false;
+  }
+}

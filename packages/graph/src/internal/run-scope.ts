@@ -1,0 +1,152 @@
+import { OrchestrationError, type ExecutionContext } from '@baton/core';
+import { err, ok, type Result } from 'neverthrow';
+import type { GraphErrorReason } from './graph-errors.js';
+
+/**
+ * How deep graph runs may nest inside graph nodes. Past it a run fails at once with
+ * `resource_exhausted`: a graph that runs itself without a router ending the recursion would
+ * otherwise recurse until memory runs out.
+ */
+const MAX_NESTING = 100;
+
+/** Where a run sits among the graph runs enclosing it. One object per run. */
+export interface RunScope {
+  /** The graph object the run belongs to (compared by identity). */
+  readonly graph: object;
+  readonly parent: RunScope | undefined;
+  /** 1 for a run started by a caller, one more per enclosing graph run. */
+  readonly depth: number;
+  /** Runs of the same graph enclosing this one: which of the graph's worker pools it uses. */
+  readonly level: number;
+  /** Id of the run's checkpoint records. */
+  readonly checkpointId: string;
+  /**
+   * The run continues a checkpointed one, so nested runs look for their own records (set once
+   * the run knows whether it found records).
+   */
+  resuming: boolean;
+  /** The checkpoint id is one the parent handed out (freed by {@link releaseScope}). */
+  readonly claimed: boolean;
+  /** Checkpoint ids taken by nested runs that are running; created on first use. */
+  children: Set<string> | undefined;
+}
+
+/**
+ * The context a graph run gives its nodes. The two extra fields survive core's composites
+ * (they copy contexts with a spread), so a graph nested in a node, directly or inside a
+ * sequence, retry, parallel, ..., finds the run and node it runs in.
+ */
+export interface NodeContext extends ExecutionContext {
+  readonly graphScope: RunScope;
+  readonly graphNode: string;
+}
+
+/** The graph run (and node, when known) a new run is nested in. */
+export interface Enclosing {
+  readonly scope: RunScope;
+  readonly node: string | undefined;
+}
+
+/**
+ * Node signals (lanes, per-attempt deadlines) by the run they belong to: a node function that
+ * calls `graph.invoke(x, { signal: ctx.signal })` starts a run with a fresh context, and the
+ * signal it passes is what still ties that run to the run it is nested in.
+ */
+const runsBySignal = new WeakMap<AbortSignal, RunScope>();
+
+/** Marks `signal` as a node signal of the run `scope`. */
+export function linkSignal(signal: AbortSignal, scope: RunScope): void {
+  runsBySignal.set(signal, scope);
+}
+
+/**
+ * The scope a run ties its node signals to, or `undefined` when it need not: tagging costs about
+ * half a microsecond per signal, which a wide fan-out with unbounded workers would pay for
+ * thousands of lanes. A top-level run with unbounded workers needs no tags: nothing encloses it,
+ * and a run started from one of its nodes never waits for its workers.
+ */
+export function signalScope(scope: RunScope, capacity: number): RunScope | undefined {
+  return capacity === Infinity && scope.parent === undefined ? undefined : scope;
+}
+
+/** The graph run a node's context (or a composite's copy of it) comes from. */
+export function enclosingRun(ctx: ExecutionContext): Enclosing | undefined {
+  const scope = (ctx as Partial<NodeContext>).graphScope;
+  return scope === undefined ? undefined : { scope, node: (ctx as NodeContext).graphNode };
+}
+
+/** The run a call passing a node's signal is nested in (the node is not known). */
+export function linkedRun(
+  options: { readonly signal?: AbortSignal } | undefined,
+): Enclosing | undefined {
+  const signal = options?.signal;
+  const scope = signal === undefined ? undefined : runsBySignal.get(signal);
+  return scope === undefined ? undefined : { scope, node: undefined };
+}
+
+/** The scope of a run started by a caller. */
+export function topScope(graph: object, runId: string, resuming: boolean): RunScope {
+  return {
+    graph,
+    parent: undefined,
+    depth: 1,
+    level: 0,
+    checkpointId: runId,
+    resuming,
+    claimed: false,
+    children: undefined,
+  };
+}
+
+/**
+ * The scope of a run nested in `outer`, or an error past {@link MAX_NESTING}. Its level counts
+ * the enclosing runs of the same graph, so a graph that runs itself waits for workers of another
+ * pool than the ones its enclosing nodes hold (no deadlock). Inside a known node its checkpoint
+ * id is `<parent id>/<node>` (stable across resume); two runs in one node at once get `#2`, `#3`,
+ * ... in the order they start. From a node function (no node known) it keeps its own run id.
+ */
+export function nestedScope(
+  graph: object,
+  graphName: string,
+  outer: Enclosing,
+  runId: string,
+): Result<RunScope, OrchestrationError> {
+  const parent = outer.scope;
+  const depth = parent.depth + 1;
+  if (depth > MAX_NESTING) {
+    const reason: GraphErrorReason = 'nesting-too-deep';
+    const message = `${graphName}: this run would be nested ${depth} graph runs deep (the limit is ${MAX_NESTING}); a graph that runs itself, directly or through other graphs, needs a router that ends the recursion`;
+    // Retrying cannot help: the same nesting fails the same way.
+    return err(
+      new OrchestrationError('resource_exhausted', message, {
+        op: graphName,
+        retryable: false,
+        details: { reason, depth, limit: MAX_NESTING },
+      }),
+    );
+  }
+  let level = 0;
+  for (let s: RunScope | undefined = parent; s !== undefined; s = s.parent) {
+    if (s.graph === graph) {
+      level = s.level + 1;
+      break;
+    }
+  }
+  const node = outer.node;
+  let checkpointId = runId;
+  if (node !== undefined) {
+    const base = `${parent.checkpointId}/${node}`;
+    const taken = (parent.children ??= new Set());
+    checkpointId = base;
+    for (let k = 2; taken.has(checkpointId); k++) checkpointId = `${base}#${k}`;
+    taken.add(checkpointId);
+  }
+  const claimed = node !== undefined;
+  const resuming = claimed && parent.resuming;
+  return ok({ graph, parent, depth, level, checkpointId, resuming, claimed, children: undefined });
+}
+
+/** Frees the checkpoint id a nested run took (see {@link nestedScope}). */
+export function releaseScope(scope: RunScope): void {
+  if (scope.claimed) scope.parent?.children?.delete(scope.checkpointId);
+}
