@@ -18,7 +18,7 @@ export { createWindowMemory, withWindowSize } from './window-memory.js';
 export type { WindowMemoryConfig } from './window-memory.js';
 export { createTokenBufferMemory, withMaxTokens, withTokenCounter } from './token-buffer-memory.js';
 export type { TokenBufferMemoryConfig } from './token-buffer-memory.js';
-export { approximateTokenCount } from './token-counter.js';
+export { approximateTokenCount, MEDIA_PART_TOKENS } from './token-counter.js';
 export type { TokenCounter } from './token-counter.js';
 export { createSummaryMemory } from './summary-memory.js';
 export type { SummaryMemoryConfig } from './summary-memory.js';

@@ -5,7 +5,7 @@ import { fails, ok } from '../test/helpers.js';
 import { splitToBudget } from './internal/token-budget.js';
 import { withReturnMessages } from './memory-options.js';
 import { createTokenBufferMemory, withMaxTokens, withTokenCounter } from './token-buffer-memory.js';
-import { approximateTokenCount } from './token-counter.js';
+import { approximateTokenCount, MEDIA_PART_TOKENS } from './token-counter.js';
 
 /** One token per character: easy to reason about in tests. */
 const charCounter = (m: BaseMessage): number => m.text.length;
@@ -14,6 +14,13 @@ describe('approximateTokenCount', () => {
   it('counts about 4 characters per token plus 4 per message', () => {
     expect(approximateTokenCount(new HumanMessage(''))).toBe(4);
     expect(approximateTokenCount(new HumanMessage('hello world'))).toBe(7);
+    const withImage = new HumanMessage({
+      content: [
+        { type: 'text', text: 'what is this?' },
+        { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+      ],
+    });
+    expect(approximateTokenCount(withImage)).toBe(4 + 4 + MEDIA_PART_TOKENS);
     const withTools = new AIMessage({
       content: '',
       tool_calls: [{ id: '1', name: 'f', args: {}, type: 'tool_call' }],
