@@ -33,7 +33,6 @@ import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import {
   enclosingRun,
   nestedScope,
-  releaseScope,
   linkedRun,
   topScope,
   type Enclosing,
@@ -54,6 +53,12 @@ interface LaunchOptions {
 
 const NO_OPTIONS: LaunchOptions = {};
 
+/** A call from a node function waiting for `run`: the run it is nested in, and its run id. */
+interface Handoff {
+  readonly enclosing: Enclosing;
+  readonly runId: string;
+}
+
 /** The graph of the `dag` provider: an in-process parallel DAG executor. */
 class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   readonly name: string;
@@ -65,7 +70,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   readonly #pools: WorkerPool<GraphRun>[];
   readonly #span: TracedRunOptions;
   /** See `invoke`: the run a call from a node function is nested in, until `run` takes it. */
-  #handoff: Enclosing | undefined;
+  #handoff: Handoff | undefined;
   #compiled: { version: number; result: Result<CompiledGraph, OrchestrationError> } | undefined;
 
   constructor(config: Readonly<GraphConfig>) {
@@ -137,37 +142,44 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   /**
    * A node function calling `invoke` or `stream` with its node's signal: core builds the run's
    * context afresh (and may scope the signal to the run), so the enclosing run is found here and
-   * handed to `run`, which core calls synchronously.
+   * handed to `run`, which core calls synchronously. The handoff names the run id, since code
+   * core calls first (a `run-start` subscriber) may start another run of this graph.
    */
   override invoke(input: I, options?: RunOptions): ResultAsync<O, OrchestrationError> {
-    const link = linkedRun(options);
-    if (link === undefined) return super.invoke(input, options);
-    return this.#handingOff(link, () => super.invoke(input, options));
+    const enclosing = linkedRun(options);
+    if (enclosing === undefined) return super.invoke(input, options);
+    const runId = options?.runId ?? newRunId();
+    return this.#handingOff({ enclosing, runId }, () => super.invoke(input, { ...options, runId }));
   }
 
-  override stream(input: I, options?: RunOptions): Observable<RunEvent<O>> {
-    const link = linkedRun(options);
-    if (link === undefined) return super.stream(input, options);
-    const events$ = super.stream(input, options);
-    return new Observable<RunEvent<O>>((subscriber) =>
-      this.#handingOff(link, () => events$.subscribe(subscriber)),
-    );
+  override stream(input: I, options: RunOptions = {}): Observable<RunEvent<O>> {
+    const enclosing = linkedRun(options);
+    if (enclosing === undefined) return super.stream(input, options);
+    // Cold: every subscription is a run of its own, with a run id of its own.
+    return new Observable<RunEvent<O>>((subscriber) => {
+      const runId = options.runId ?? newRunId();
+      return this.#handingOff({ enclosing, runId }, () =>
+        super.stream(input, { ...options, runId }).subscribe(subscriber),
+      );
+    });
   }
 
-  #handingOff<T>(link: Enclosing, call: () => T): T {
-    this.#handoff = link;
+  #handingOff<T>(handoff: Handoff, call: () => T): T {
+    const previous = this.#handoff;
+    this.#handoff = handoff;
     try {
       return call();
     } finally {
-      this.#handoff = undefined;
+      this.#handoff = previous;
     }
   }
 
   override run(input: I, ctx: ExecutionContext): Promise<O> {
-    const enclosing = this.#handoff;
-    if (enclosing === undefined) return this.#launch(input, ctx, NO_OPTIONS) as Promise<O>;
+    const handoff = this.#handoff;
+    if (handoff === undefined || handoff.runId !== ctx.runId)
+      return this.#launch(input, ctx, NO_OPTIONS) as Promise<O>;
     this.#handoff = undefined;
-    return this.#launch(input, ctx, { enclosing }) as Promise<O>;
+    return this.#launch(input, ctx, { enclosing: handoff.enclosing }) as Promise<O>;
   }
 
   /**
@@ -183,25 +195,24 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
       const scope = topScope(this, ctx.runId, options.restored !== undefined);
       return this.#traced(graph, input, ctx, options, scope);
     }
-    const nested = nestedScope(this, this.name, outer, ctx.runId);
+    const restored = options.restored !== undefined;
+    const nested = nestedScope(this, this.name, outer, ctx.runId, restored);
     if (nested.isErr()) return Promise.reject(nested.error);
     const scope = nested.value;
     const store = this.#config.checkpointer;
-    // Inside a resumed run, a nested run continues its own stored run when it has one.
-    const started =
-      store === undefined || !scope.resuming
-        ? this.#traced(graph, input, ctx, options, scope)
-        : storedNestedRun(store, this.#structure, graph, scope.checkpointId, input).then(
-            (found) => {
-              scope.resuming = found !== undefined;
-              const launch =
-                found === undefined
-                  ? options
-                  : { ...options, restored: found.restored, startedAt: found.startedAt };
-              return this.#traced(graph, input, ctx, launch, scope);
-            },
-          );
-    return started.finally(() => releaseScope(scope));
+    if (store === undefined || !scope.resuming || restored)
+      return this.#traced(graph, input, ctx, options, scope);
+    // Inside a resumed run or a retried node, a nested run continues its stored run if it has one.
+    return storedNestedRun(store, this.#structure, graph, scope.checkpointId, input).then(
+      (found) => {
+        scope.resuming = found !== undefined;
+        const launch =
+          found === undefined
+            ? options
+            : { ...options, restored: found.restored, startedAt: found.startedAt };
+        return this.#traced(graph, input, ctx, launch, scope);
+      },
+    );
   }
 
   #traced(

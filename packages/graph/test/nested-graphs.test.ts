@@ -1,167 +1,20 @@
 /**
- * Graphs inside graphs: nested runs sharing one checkpoint store, and graphs that run themselves
- * (directly, through another graph, or from a node function) with a single worker.
+ * Graphs inside graphs: graphs that run themselves (directly, through another graph, or from a
+ * node function) with a single worker, and the workers nested runs use. Checkpoints of nested
+ * runs: nested-checkpoints.test.ts.
  */
 import { lastOutput, OrchestrationError, parallel, runnable, type Graph } from '@baton/core';
+import { trackTimers } from '@baton/test-support';
+import type { Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import {
   createGraph,
-  withGraphCheckpointer,
-  withGraphFailFast,
   withGraphMaxWorkers,
   withGraphName,
+  withGraphTimeout,
   withNodeTimeout,
 } from '../src/index.js';
-import { graphOf, RecordingStore } from './support.js';
-
-/** The run's result; a run still going after `ms` (a deadlock) fails the test at once instead. */
-async function within<T>(run: PromiseLike<T>, ms = 5_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the run did not settle in ${ms} ms: deadlock`)), ms);
-  });
-  try {
-    return await Promise.race([run, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Node names recorded under `runId`, sorted. */
-const recorded = (store: RecordingStore, runId: string): string[] =>
-  [...(store.nodes.get(runId)?.keys() ?? [])].sort();
-
-describe('nested graphs sharing one checkpoint store', () => {
-  /** outer: a -> sub (inner: i1 -> i2) -> b; `failing` names nodes that fail on their first call. */
-  function build(store: RecordingStore, failing: ReadonlySet<string>) {
-    const calls: string[] = [];
-    const broken = new Set(failing);
-    const node = (name: string, fn: (x: number) => number) =>
-      runnable(name, (x: number) => {
-        calls.push(name);
-        if (broken.delete(name)) throw new OrchestrationError('execution_failed', `${name} broke`);
-        return fn(x);
-      });
-    const inner = graphOf<number, number>(
-      { i1: node('i1', (x) => x + 1), i2: node('i2', (x) => x * 10) },
-      [['i1', 'i2']],
-      withGraphName('inner'),
-      withGraphCheckpointer(store),
-    );
-    const outer = graphOf<number, number>(
-      { a: node('a', (x) => x + 2), sub: inner, b: node('b', (x) => x - 3) },
-      [
-        ['a', 'sub'],
-        ['sub', 'b'],
-      ],
-      withGraphName('outer'),
-      withGraphCheckpointer(store),
-    );
-    return { outer, calls };
-  }
-
-  it('keeps the outer run records to the outer nodes; the inner run has its own id', async () => {
-    const store = new RecordingStore();
-    const { outer } = build(store, new Set());
-    expect((await outer.invoke(1, { runId: 'r1' }))._unsafeUnwrap()).toBe(37);
-    expect(store.runs.get('r1')).toMatchObject({ graph: 'outer', status: 'succeeded' });
-    expect(recorded(store, 'r1')).toEqual(['a', 'b', 'sub']);
-    expect(store.runs.get('r1/sub')).toMatchObject({
-      graph: 'inner',
-      status: 'succeeded',
-      input: 3,
-    });
-    expect(recorded(store, 'r1/sub')).toEqual(['i1', 'i2']);
-  });
-
-  it('resumes after a node that follows the inner graph failed, without running the inner graph again', async () => {
-    const store = new RecordingStore();
-    const { outer, calls } = build(store, new Set(['b']));
-    expect((await outer.invoke(1, { runId: 'r2' }))._unsafeUnwrapErr().message).toContain(
-      'b broke',
-    );
-    calls.length = 0;
-    const handle = (await outer.resume('r2'))._unsafeUnwrap();
-    expect((await handle.result)._unsafeUnwrap()).toBe(37);
-    expect(calls).toEqual(['b']);
-    expect(store.runs.get('r2')).toMatchObject({ graph: 'outer', status: 'succeeded' });
-    expect(recorded(store, 'r2')).toEqual(['a', 'b', 'sub']);
-  });
-
-  it('resumes the inner graph too when it failed halfway: its finished nodes are not run again', async () => {
-    const store = new RecordingStore();
-    const { outer, calls } = build(store, new Set(['i2']));
-    expect((await outer.invoke(1, { runId: 'r3' }))._unsafeUnwrapErr().message).toContain(
-      'i2 broke',
-    );
-    expect(recorded(store, 'r3')).toEqual(['a', 'sub']); // nothing of the inner graph
-    calls.length = 0;
-    const handle = (await outer.resume('r3'))._unsafeUnwrap();
-    expect((await handle.result)._unsafeUnwrap()).toBe(37);
-    expect(calls).toEqual(['i2', 'b']);
-    expect(store.runs.get('r3/sub')).toMatchObject({ graph: 'inner', status: 'succeeded' });
-  });
-
-  it('runs the inner graph afresh on resume when its input changed', async () => {
-    const store = new RecordingStore();
-    const calls: string[] = [];
-    let pFails = true;
-    let xFails = true;
-    const inner = graphOf<unknown, string>(
-      { echo: (v: unknown) => (calls.push('echo'), `got ${String(v)}`) },
-      [],
-      withGraphName('inner'),
-      withGraphCheckpointer(store),
-    );
-    const outer = graphOf<number, string>(
-      {
-        p: () => {
-          if (pFails) throw new OrchestrationError('execution_failed', 'p broke');
-          return 'p-out';
-        },
-        sub: inner,
-        x: () => {
-          if (xFails) throw new OrchestrationError('execution_failed', 'x broke');
-          return 'x-out';
-        },
-        z: (r: { sub: string; x: string }) => `${r.sub} and ${r.x}`,
-      },
-      [
-        ['p', 'sub', false],
-        ['sub', 'z'],
-        ['x', 'z'],
-      ],
-      withGraphName('outer'),
-      withGraphCheckpointer(store),
-      withGraphFailFast(false), // "sub" runs although "x" failed
-    );
-    expect((await outer.invoke(0, { runId: 'r4' })).isErr()).toBe(true);
-    expect(calls).toEqual(['echo']); // ran on `undefined`: p had failed
-    pFails = false;
-    xFails = false;
-    const handle = (await outer.resume('r4'))._unsafeUnwrap();
-    expect((await handle.result)._unsafeUnwrap()).toBe('got p-out and x-out');
-    expect(calls).toEqual(['echo', 'echo']);
-  });
-
-  it('gives two runs of one graph inside the same node their own ids', async () => {
-    const store = new RecordingStore();
-    const inner = graphOf<number, number>(
-      { twice: (x: number) => x * 2 },
-      [],
-      withGraphName('inner'),
-      withGraphCheckpointer(store),
-    );
-    const outer = createGraph<number, { l: number; r: number }>(
-      withGraphName('outer'),
-      withGraphCheckpointer(store),
-    )._unsafeUnwrap();
-    outer.addNode('both', parallel({ l: inner, r: inner }))._unsafeUnwrap();
-    expect((await outer.invoke(4, { runId: 'r5' }))._unsafeUnwrap()).toEqual({ l: 8, r: 8 });
-    expect([...store.runs.keys()].sort()).toEqual(['r5', 'r5/both', 'r5/both#2']);
-    expect(recorded(store, 'r5')).toEqual(['both']);
-  });
-});
+import { deferred, graphOf, tick, within } from './support.js';
 
 describe('a graph that runs itself', () => {
   /**
@@ -223,6 +76,112 @@ describe('a graph that runs itself', () => {
       }),
     );
     expect((await within(viaStart.invoke(5)))._unsafeUnwrap()).toBe(4);
+    const withOptions = countdown((self) =>
+      runnable('again', async (n: number, ctx) => {
+        const options = { signal: ctx.signal, timeoutMs: 5_000, runId: `level-${n}` };
+        const invoked = (await self.invoke(n, options))._unsafeUnwrap();
+        const streamed = (await lastOutput(self.stream(n, options)))._unsafeUnwrap();
+        expect(streamed).toBe(invoked);
+        return invoked;
+      }),
+    );
+    expect((await within(withOptions.invoke(3)))._unsafeUnwrap()).toBe(2);
+  });
+
+  it('from a node function streaming it, when the subscriber starts another run of it on run-start', async () => {
+    const others: PromiseLike<Result<number, OrchestrationError>>[] = [];
+    const g: Graph<number, number> = createGraph<number, number>(
+      withGraphMaxWorkers(1),
+    )._unsafeUnwrap();
+    const again = runnable('again', (n: number, ctx) =>
+      n === 0
+        ? 0
+        : new Promise<number>((resolve, reject) => {
+            g.stream(n - 1, { signal: ctx.signal }).subscribe({
+              next: (event) => {
+                // An unrelated top-level run, started before the streamed one.
+                if (event.type === 'run-start') others.push(g.invoke(0));
+                if (event.type === 'run-end') resolve(event.output + 1);
+              },
+              error: reject,
+            });
+          }),
+    );
+    g.addNode('again', again)._unsafeUnwrap();
+    expect((await within(g.invoke(2)))._unsafeUnwrap()).toBe(2);
+    expect((await within(Promise.all(others))).map((r) => r._unsafeUnwrap())).toEqual([0, 0]);
+  });
+
+  it('from a node function whose call fails validation: the next run of the graph is not nested', async () => {
+    let active = 0;
+    let most = 0;
+    const g = createGraph<string, string>(withGraphMaxWorkers(1))._unsafeUnwrap();
+    const node = runnable('n', async (mode: string, ctx) => {
+      most = Math.max(most, ++active);
+      try {
+        if (mode === 'bad') {
+          const invoked = await g.invoke('x', { signal: ctx.signal, timeoutMs: -1 });
+          expect(invoked._unsafeUnwrapErr().code).toBe('invalid_config');
+          const streamed = await lastOutput(g.stream('x', { signal: ctx.signal, timeoutMs: 0 }));
+          expect(streamed._unsafeUnwrapErr().code).toBe('invalid_config');
+        }
+        await tick();
+        return mode;
+      } finally {
+        active--;
+      }
+    });
+    g.addNode('n', node)._unsafeUnwrap();
+    expect((await within(g.invoke('bad')))._unsafeUnwrap()).toBe('bad');
+    most = 0;
+    // Had a call above left its enclosing run behind, one of these would run on level-1 workers.
+    const both = await within(Promise.all([g.invoke('a'), g.invoke('b')]));
+    expect(both.map((r) => r._unsafeUnwrap())).toEqual(['a', 'b']);
+    expect(most).toBe(1);
+  });
+
+  it('canceled while a nested run waits for level-1 workers: ends at once, no timer left, workers freed', async () => {
+    const timers = trackTimers();
+    try {
+      const started: number[] = [];
+      const stuck = deferred();
+      const g = createGraph<number>(
+        withGraphName('fan'),
+        withGraphMaxWorkers(1),
+        withGraphTimeout(60_000),
+      )._unsafeUnwrap();
+      const step = runnable('step', async (n: number) => {
+        started.push(n);
+        if (n === 1) await stuck.promise;
+        return n - 1;
+      });
+      g.addNode('step', step)._unsafeUnwrap();
+      g.addNode('again', parallel({ l: g, r: g }))._unsafeUnwrap();
+      g.addNode(
+        'done',
+        runnable('done', () => 0),
+      )._unsafeUnwrap();
+      g.addConditionalEdges('step', (n: number) => (n > 0 ? 'again' : 'done'), [
+        'again',
+        'done',
+      ])._unsafeUnwrap();
+      const controller = new AbortController();
+      const run = g.invoke(2, { signal: controller.signal });
+      while (started.length < 2) await tick();
+      // Level 0: "again" holds the worker; level 1: "l" runs "step", "r" waits for the worker.
+      expect((await g.check()).details).toMatchObject({ runningNodes: 2, waitingRuns: 1 });
+      controller.abort();
+      expect((await within(run))._unsafeUnwrapErr().code).toBe('task_canceled');
+      expect((await g.check()).details).toMatchObject({ runningNodes: 0, waitingRuns: 0 });
+      expect(timers.pending()).toBe(0);
+      stuck.resolve();
+      expect((await within(g.invoke(2)))._unsafeUnwrap()).toEqual({
+        again: { l: { done: 0 }, r: { done: 0 } },
+      });
+      expect(timers.pending()).toBe(0);
+    } finally {
+      timers.restore();
+    }
   });
 
   it('from a node function with a node timeout (its signal is a per-attempt one)', async () => {

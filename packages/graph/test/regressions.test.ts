@@ -314,7 +314,7 @@ describe('review: progress with a checkpointer', () => {
       new ResultAsync(
         gate.promise.then(async (): Promise<Result<void, OrchestrationError>> => save(record)),
       );
-    store.saveNode = slowSave as typeof store.saveNode;
+    store.saveNode = slowSave;
     const g = graphOf<number, number>(
       { a: (x: number) => x + 1, b: (x: number) => x * 2 },
       [['a', 'b']],

@@ -13,7 +13,7 @@ import {
   type NodeConfig,
   OrchestrationError,
 } from '@baton/core';
-import { errAsync, okAsync } from 'neverthrow';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { Observable } from 'rxjs';
 import { createGraph, type GraphOption } from '../src/index.js';
 
@@ -34,6 +34,19 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The run's result; a run still going after `ms` (a deadlock) fails the test at once instead. */
+export async function within<T>(run: PromiseLike<T>, ms = 5_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the run did not settle in ${ms} ms: deadlock`)), ms);
+  });
+  try {
+    return await Promise.race([run, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export type NodeDef =
   | Runnable<never>
@@ -87,13 +100,13 @@ export class RecordingStore implements CheckpointStore {
   readonly log: string[] = [];
   failNodeWrites = false;
 
-  saveRun(run: RunCheckpoint) {
+  saveRun(run: RunCheckpoint): ResultAsync<void, OrchestrationError> {
     this.log.push(`run:${run.status}`);
     this.runs.set(run.runId, structuredClone(run));
     return okAsync(undefined);
   }
 
-  saveNode(record: NodeCheckpoint) {
+  saveNode(record: NodeCheckpoint): ResultAsync<void, OrchestrationError> {
     if (this.failNodeWrites)
       return errAsync(new OrchestrationError('execution_failed', 'disk full'));
     this.log.push(`node:${record.node}:${record.status}`);
@@ -103,7 +116,7 @@ export class RecordingStore implements CheckpointStore {
     return okAsync(undefined);
   }
 
-  loadRun(runId: string) {
+  loadRun(runId: string): ResultAsync<StoredRun, OrchestrationError> {
     const run = this.runs.get(runId);
     if (run === undefined) return errAsync(new OrchestrationError('not_found', `no run ${runId}`));
     const stored: StoredRun = { run, nodes: [...(this.nodes.get(runId)?.values() ?? [])] };
@@ -114,7 +127,7 @@ export class RecordingStore implements CheckpointStore {
     return okAsync([...this.runs.values()]);
   }
 
-  deleteRun(runId: string) {
+  deleteRun(runId: string): ResultAsync<void, OrchestrationError> {
     this.runs.delete(runId);
     this.nodes.delete(runId);
     return okAsync(undefined);

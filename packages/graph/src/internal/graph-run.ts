@@ -156,6 +156,7 @@ export class GraphRun extends RunState implements PoolRun {
         otel: ctx.otel,
         graphScope: this.#scope,
         graphNode: spec.name,
+        graphTask: task,
       };
       promise = runNode(spec, input, nodeCtx, this.#env, task);
     } catch (error) {

@@ -47,6 +47,8 @@ export interface NodeOutcome {
   attempts: number;
   /** Node indices the router picked; `undefined` for nodes without a router. */
   picks: number[] | undefined;
+  /** Graph runs the current attempt started (their checkpoint ids count on it). */
+  nestedRuns: number;
 }
 
 function call(
@@ -116,6 +118,7 @@ function withRetries(
   if (sink === undefined) {
     return runWithRetry(base, node.name, ctx, (n, c) => {
       outcome.attempts = n;
+      outcome.nestedRuns = 0;
       return attempt(node, input, n, c, env);
     });
   }
@@ -141,6 +144,7 @@ function withRetries(
     ctx,
     (n, c) => {
       outcome.attempts = n;
+      outcome.nestedRuns = 0;
       tracker = trackOutput(c);
       return attempt(node, input, n, tracker.ctx, env);
     },

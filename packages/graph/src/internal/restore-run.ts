@@ -1,4 +1,9 @@
-import type { CheckpointStore, OrchestrationError, StoredRun } from '@baton/core';
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type CheckpointStore,
+  type StoredRun,
+} from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
@@ -87,11 +92,13 @@ function keepConsistent(
 }
 
 /**
- * The stored run that a run nested in a resumed run continues (`id`: its checkpoint id): one of
- * the same graph with the same input. In any other case (no record, another graph, another
- * input, a failing store) the nested run runs afresh, so this never fails.
+ * The stored run that a nested run continues (`id`: its checkpoint id): one of the same graph
+ * with the same input. When there is none, or the store cannot be read, the nested run runs
+ * afresh. Records of another run under `id` are deleted first: the fresh run would overwrite only
+ * the nodes it gets to, and a later resume would restore the others, computed from another input.
+ * Rejects only when that deletion fails.
  */
-export function storedNestedRun(
+export async function storedNestedRun(
   store: CheckpointStore,
   structure: GraphStructure,
   graph: CompiledGraph,
@@ -99,17 +106,34 @@ export function storedNestedRun(
   input: unknown,
 ): Promise<Restored | undefined> {
   const op = `${structure.config.name}.resume`;
+  let stored: StoredRun;
   try {
-    return store
-      .loadRun(id)
-      .andThen((stored) => restoredNodes(structure, graph, stored, op))
-      .match(
-        (found) => (sameInput(found.input, input) ? found : undefined),
-        () => undefined,
-      )
-      .catch(() => undefined);
+    const loaded = await store.loadRun(id);
+    if (loaded.isErr()) return undefined;
+    stored = loaded.value;
   } catch {
-    return Promise.resolve(undefined);
+    return undefined;
+  }
+  const found = restoredNodes(structure, graph, stored, op);
+  if (found.isOk() && sameInput(found.value.input, input)) return found.value;
+  await deleteStored(store, id, op);
+  return undefined;
+}
+
+async function deleteStored(store: CheckpointStore, id: string, op: string): Promise<void> {
+  let deleted: Result<void, OrchestrationError>;
+  try {
+    deleted = await store.deleteRun(id);
+  } catch (error) {
+    deleted = err(toOrchestrationError(error, op));
+  }
+  if (deleted.isErr()) {
+    const cause = deleted.error;
+    throw new OrchestrationError(
+      cause.code,
+      `${op}: could not delete the stored run "${id}" of another input or graph before running it afresh: ${cause.message}`,
+      { op, cause, retryable: cause.retryable, details: { runId: id } },
+    );
   }
 }
 

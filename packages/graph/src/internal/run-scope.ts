@@ -25,26 +25,32 @@ export interface RunScope {
    * the run knows whether it found records).
    */
   resuming: boolean;
-  /** The checkpoint id is one the parent handed out (freed by {@link releaseScope}). */
-  readonly claimed: boolean;
-  /** Checkpoint ids taken by nested runs that are running; created on first use. */
-  children: Set<string> | undefined;
+}
+
+/** One execution of a node, as far as the graph runs it starts are concerned. */
+export interface NodeExecution {
+  /** The node's current attempt, 1 for the first. */
+  readonly attempts: number;
+  /** Graph runs the current attempt started (reset when an attempt starts). */
+  nestedRuns: number;
 }
 
 /**
- * The context a graph run gives its nodes. The two extra fields survive core's composites
+ * The context a graph run gives its nodes. The extra fields survive core's composites
  * (they copy contexts with a spread), so a graph nested in a node, directly or inside a
  * sequence, retry, parallel, ..., finds the run and node it runs in.
  */
 export interface NodeContext extends ExecutionContext {
   readonly graphScope: RunScope;
   readonly graphNode: string;
+  readonly graphTask: NodeExecution;
 }
 
 /** The graph run (and node, when known) a new run is nested in. */
 export interface Enclosing {
   readonly scope: RunScope;
   readonly node: string | undefined;
+  readonly task: NodeExecution | undefined;
 }
 
 /**
@@ -72,7 +78,8 @@ export function signalScope(scope: RunScope, capacity: number): RunScope | undef
 /** The graph run a node's context (or a composite's copy of it) comes from. */
 export function enclosingRun(ctx: ExecutionContext): Enclosing | undefined {
   const scope = (ctx as Partial<NodeContext>).graphScope;
-  return scope === undefined ? undefined : { scope, node: (ctx as NodeContext).graphNode };
+  if (scope === undefined) return undefined;
+  return { scope, node: (ctx as NodeContext).graphNode, task: (ctx as NodeContext).graphTask };
 }
 
 /** The run a call passing a node's signal is nested in (the node is not known). */
@@ -81,7 +88,7 @@ export function linkedRun(
 ): Enclosing | undefined {
   const signal = options?.signal;
   const scope = signal === undefined ? undefined : runsBySignal.get(signal);
-  return scope === undefined ? undefined : { scope, node: undefined };
+  return scope === undefined ? undefined : { scope, node: undefined, task: undefined };
 }
 
 /** The scope of a run started by a caller. */
@@ -93,23 +100,27 @@ export function topScope(graph: object, runId: string, resuming: boolean): RunSc
     level: 0,
     checkpointId: runId,
     resuming,
-    claimed: false,
-    children: undefined,
   };
 }
 
 /**
  * The scope of a run nested in `outer`, or an error past {@link MAX_NESTING}. Its level counts
  * the enclosing runs of the same graph, so a graph that runs itself waits for workers of another
- * pool than the ones its enclosing nodes hold (no deadlock). Inside a known node its checkpoint
- * id is `<parent id>/<node>` (stable across resume); two runs in one node at once get `#2`, `#3`,
- * ... in the order they start. From a node function (no node known) it keeps its own run id.
+ * pool than the ones its enclosing nodes hold (no deadlock).
+ *
+ * Inside a known node its checkpoint id is `<parent id>/<node>`, and `#2`, `#3`, ... for the
+ * further runs the same attempt of the node starts (at once or one after another), so the ids
+ * are the same in every attempt and on resume. Such a run continues its stored records when the
+ * parent was resumed or the node is retried: then they are this run's own. From a node function
+ * (no node known) it keeps its own run id, and continues records only when it is a `resume`
+ * (`restored`).
  */
 export function nestedScope(
   graph: object,
   graphName: string,
   outer: Enclosing,
   runId: string,
+  restored: boolean,
 ): Result<RunScope, OrchestrationError> {
   const parent = outer.scope;
   const depth = parent.depth + 1;
@@ -132,21 +143,14 @@ export function nestedScope(
       break;
     }
   }
-  const node = outer.node;
+  const { node, task } = outer;
   let checkpointId = runId;
-  if (node !== undefined) {
+  let resuming = restored;
+  if (node !== undefined && task !== undefined) {
+    const k = ++task.nestedRuns;
     const base = `${parent.checkpointId}/${node}`;
-    const taken = (parent.children ??= new Set());
-    checkpointId = base;
-    for (let k = 2; taken.has(checkpointId); k++) checkpointId = `${base}#${k}`;
-    taken.add(checkpointId);
+    checkpointId = k === 1 ? base : `${base}#${k}`;
+    resuming = parent.resuming || task.attempts > 1;
   }
-  const claimed = node !== undefined;
-  const resuming = claimed && parent.resuming;
-  return ok({ graph, parent, depth, level, checkpointId, resuming, claimed, children: undefined });
-}
-
-/** Frees the checkpoint id a nested run took (see {@link nestedScope}). */
-export function releaseScope(scope: RunScope): void {
-  if (scope.claimed) scope.parent?.children?.delete(scope.checkpointId);
+  return ok({ graph, parent, depth, level, checkpointId, resuming });
 }

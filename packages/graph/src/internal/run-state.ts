@@ -253,7 +253,7 @@ export abstract class RunState implements RunView {
       this.succeed(c, output, undefined, 0);
       return;
     }
-    const outcome: NodeOutcome = { attempts: 1, picks: undefined };
+    const outcome: NodeOutcome = { attempts: 1, picks: undefined, nestedRuns: 0 };
     let routed: unknown;
     try {
       routed = route(node, output, outcome, this.graph.name);

@@ -8,6 +8,7 @@ export class NodeTask implements NodeOutcome {
   next: NodeTask | undefined;
   attempts = 1;
   picks: number[] | undefined;
+  nestedRuns = 0;
 
   constructor(
     readonly index: number,
