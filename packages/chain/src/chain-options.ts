@@ -193,15 +193,19 @@ export function withChainInputKeys(...keys: string[]): ChainOption {
  * `createChain` types the chain's output as an object with just those keys.
  */
 export type ChainOutputKeysOption<K extends string> = ChainOption & {
-  /** Phantom: never set at run time. */
-  readonly __chainOutputKeys?: K;
+  /**
+   * Phantom: never set at run time. A function type keeps `K` invariant, so that TypeScript
+   * does not merge `cond ? withChainOutputKeys('a') : withChainOutputKeys('a', 'b')` into one
+   * option holding both keys.
+   */
+  readonly __chainOutputKeys?: (keys: K) => K;
 };
 
 /**
  * Keys picked from the last step's output (which must then be an object). The chain's output
- * type becomes `{ [key]: last output[key] }`.
+ * type becomes `{ [key]: last output[key] }`; with no keys the whole output is kept.
  */
-export function withChainOutputKeys<const K extends string>(
+export function withChainOutputKeys<const K extends string = never>(
   ...keys: K[]
 ): ChainOutputKeysOption<K> {
   return (draft) => {

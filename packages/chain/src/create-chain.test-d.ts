@@ -9,8 +9,14 @@ import {
 import type { Result } from 'neverthrow';
 import { describe, expectTypeOf, test } from 'vitest';
 import type { ChainStepMismatch } from './chain-step.js';
-import { withChainName, withChainOutputKeys, withChainRetries } from './chain-options.js';
-import { createChain } from './create-chain.js';
+import {
+  withChainName,
+  withChainOutputKeys,
+  withChainRetries,
+  type ChainOption,
+} from './chain-options.js';
+import { defaultChainRegistry } from './chain-registry.js';
+import { createChain, createChainWithRegistry } from './create-chain.js';
 
 const parse = runnable('parse', (text: string) => Number(text));
 const double = runnable('double', (n: number) => n * 2);
@@ -116,6 +122,99 @@ describe('createChain types', () => {
     const keys: string[] = ['answer'];
     expectTypeOf(createChain([answer], withChainOutputKeys(...keys))).toEqualTypeOf<
       Result<Chain<string, { [key: string]: string | number }>, OrchestrationError>
+    >();
+  });
+
+  test('withChainOutputKeys: the last one wins, and one with no keys keeps the whole output', () => {
+    const answer = runnable('answer', (q: string) => ({ answer: q, tokens: 3 }));
+    expectTypeOf(
+      createChain([answer], withChainOutputKeys('answer'), withChainOutputKeys('tokens')),
+    ).toEqualTypeOf<Result<Chain<string, { tokens: number }>, OrchestrationError>>();
+    expectTypeOf(
+      createChain([answer], withChainOutputKeys('answer'), withChainOutputKeys()),
+    ).toEqualTypeOf<
+      Result<Chain<string, { answer: string; tokens: number }>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([parse], withChainOutputKeys())).toEqualTypeOf<
+      Result<Chain<string, number>, OrchestrationError>
+    >();
+  });
+
+  test('withChainOutputKeys: optional keys and index signatures keep their value types', () => {
+    const optional = runnable('optional', (q: string): { a?: string; b: number } => ({
+      b: q.length,
+    }));
+    expectTypeOf(createChain([optional], withChainOutputKeys('a', 'b'))).toEqualTypeOf<
+      Result<Chain<string, { a: string | undefined; b: number }>, OrchestrationError>
+    >();
+    const counts = runnable('counts', (q: string): Record<string, number> => ({ [q]: 1 }));
+    expectTypeOf(createChain([counts], withChainOutputKeys('x'))).toEqualTypeOf<
+      Result<Chain<string, { x: number }>, OrchestrationError>
+    >();
+    const either = runnable('either', (q: string) => (q ? { a: 1 } : { a: 'x', b: 2 }));
+    expectTypeOf(createChain([either], withChainOutputKeys('a'))).toEqualTypeOf<
+      Result<Chain<string, { a: number | string }>, OrchestrationError>
+    >();
+  });
+
+  test('withChainOutputKeys with other parts of the API', () => {
+    const answer = runnable('answer', (q: string) => ({ answer: q, tokens: 3 }));
+    // a mismatched boundary is still reported
+    expectTypeOf(createChain([parse, parse], withChainOutputKeys('answer'))).toEqualTypeOf<
+      ChainStepMismatch<1, number, string>
+    >();
+    // createChainWithRegistry infers the keys the same way
+    const registry = defaultChainRegistry().clone();
+    expectTypeOf(
+      createChainWithRegistry(registry, [answer], withChainOutputKeys('answer')),
+    ).toEqualTypeOf<Result<Chain<string, { answer: string }>, OrchestrationError>>();
+    // unannotated ctx is still typed from context
+    expectTypeOf(
+      createChain(
+        [
+          parse,
+          (n: number, ctx) => {
+            expectTypeOf(ctx).toEqualTypeOf<StepContext>();
+            return { n, aborted: ctx.signal.aborted };
+          },
+        ],
+        withChainOutputKeys('n'),
+        withChainRetries(1),
+      ),
+    ).toEqualTypeOf<Result<Chain<string, { n: number }>, OrchestrationError>>();
+    // options in a tuple keep their keys
+    const tuple = [withChainName('qa'), withChainOutputKeys('answer')] as const;
+    expectTypeOf(createChain([answer], ...tuple)).toEqualTypeOf<
+      Result<Chain<string, { answer: string }>, OrchestrationError>
+    >();
+    // options chosen at run time between keys: one of the picked outputs
+    const short = Math.random() > 0.5;
+    expectTypeOf(
+      createChain(
+        [answer],
+        short ? withChainOutputKeys('answer') : withChainOutputKeys('answer', 'tokens'),
+      ),
+    ).toEqualTypeOf<
+      Result<
+        Chain<string, { answer: string } | { answer: string; tokens: number }>,
+        OrchestrationError
+      >
+    >();
+    // options typed as plain ChainOptions (a ChainOption[]) are taken not to pick keys
+    const options: ChainOption[] = [withChainName('qa')];
+    expectTypeOf(createChain([answer], ...options)).toEqualTypeOf<
+      Result<Chain<string, { answer: string; tokens: number }>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([answer], ...options, withChainOutputKeys('tokens'))).toEqualTypeOf<
+      Result<Chain<string, { tokens: number }>, OrchestrationError>
+    >();
+    expectTypeOf(createChain([answer], withChainOutputKeys('tokens'), ...options)).toEqualTypeOf<
+      Result<Chain<string, { tokens: number }>, OrchestrationError>
+    >();
+    // an array of withChainOutputKeys may be empty: either output
+    const picks = [withChainOutputKeys('answer')];
+    expectTypeOf(createChain([answer], withChainOutputKeys('tokens'), ...picks)).toEqualTypeOf<
+      Result<Chain<string, { tokens: number } | { answer: string }>, OrchestrationError>
     >();
   });
 });

@@ -247,3 +247,32 @@ describe('chain providers', () => {
     expect(createChain([double], withChainProvider('only-here')).isErr()).toBe(true);
   });
 });
+
+describe('withChainOutputKeys at run time (what its type promises)', () => {
+  const answer = runnable('answer', (q: string) => ({ answer: q, tokens: q.length }));
+
+  it('the last one wins, and one with no keys keeps the whole output', async () => {
+    const last = createChain(
+      [answer],
+      withChainOutputKeys('answer'),
+      withChainOutputKeys('tokens'),
+    );
+    expect((await last._unsafeUnwrap().invoke('hi'))._unsafeUnwrap()).toEqual({ tokens: 2 });
+    const cleared = createChain([answer], withChainOutputKeys('answer'), withChainOutputKeys());
+    expect((await cleared._unsafeUnwrap().invoke('hi'))._unsafeUnwrap()).toEqual({
+      answer: 'hi',
+      tokens: 2,
+    });
+    const whole = createChain([double], withChainOutputKeys());
+    expect((await whole._unsafeUnwrap().invoke(2))._unsafeUnwrap()).toBe(4);
+  });
+
+  it('an optional key that is present is picked even when undefined', async () => {
+    const optional = runnable('optional', (q: string): { a?: string | undefined; b: number } =>
+      q === '' ? { a: undefined, b: 0 } : { b: q.length },
+    );
+    const chain = createChain([optional], withChainOutputKeys('a'))._unsafeUnwrap();
+    expect((await chain.invoke(''))._unsafeUnwrap()).toEqual({ a: undefined });
+    expect((await chain.invoke('x'))._unsafeUnwrapErr().code).toBe('execution_failed');
+  });
+});

@@ -33,22 +33,49 @@ export type CreateChainResult<
   S extends readonly unknown[],
   O extends readonly ChainOption[] = [],
 > = [ChainMismatch<S>] extends [never]
-  ? Result<Chain<ChainInput<S>, PickedOutput<ChainOutput<S>, OutputKeysOf<O>>>, OrchestrationError>
+  ? Result<Chain<ChainInput<S>, OutputWith<ChainOutput<S>, O>>, OrchestrationError>
   : ChainMismatch<S>;
 
-/** The keys of the last `withChainOutputKeys` among `options`, or never. */
-type OutputKeysOf<O extends readonly unknown[]> = O extends readonly [...infer Rest, infer Last]
-  ? Last extends ChainOutputKeysOption<infer K>
-    ? '__chainOutputKeys' extends keyof Last
-      ? K
-      : OutputKeysOf<Rest>
-    : OutputKeysOf<Rest>
-  : never;
+/**
+ * The output `Out` of the last step as `options` shape it: each `withChainOutputKeys` replaces
+ * the output with its keys, so the last one wins, as at run time. Options typed as a plain
+ * ChainOption (such as the elements of a `ChainOption[]`) are taken not to pick keys.
+ */
+type OutputWith<Out, O extends readonly unknown[], Acc = Out> = O extends readonly [
+  infer Head,
+  ...infer Tail,
+]
+  ? OutputWith<Out, Tail, OutputAfter<Out, Head, Acc>>
+  : O extends readonly [...infer Init, infer Last]
+    ? OutputAfter<Out, Last, OutputWith<Out, Init, Acc>>
+    : O extends readonly (infer E)[]
+      ? Acc | OutputAfter<Out, E, Acc> // the array may be empty
+      : Acc;
+
+/**
+ * The output after `option`, when it was `Acc` before. Distributes over a union of options, such
+ * as `cond ? withChainOutputKeys('a') : withChainOutputKeys('b')`.
+ */
+type OutputAfter<Out, Option, Acc> =
+  Option extends ChainOutputKeysOption<infer K>
+    ? '__chainOutputKeys' extends keyof Option
+      ? PickedOutput<Out, K>
+      : Acc
+    : Acc;
 
 /** The output when keys are picked: just those keys of the last step's output. */
 type PickedOutput<Out, K extends string> = [K] extends [never]
   ? Out
-  : { [P in K]: Out extends Readonly<Record<P, infer V>> ? V : unknown };
+  : { [P in K]: PickedValue<Out, P> };
+
+/** `Out[P]` for each member of a union `Out`; `unknown` where the key is not in the type. */
+type PickedValue<Out, P extends string> = Out extends unknown
+  ? P extends keyof Out
+    ? Out[P]
+    : Out extends Readonly<Record<P, infer V>>
+      ? V
+      : unknown
+  : never;
 
 function build(
   registry: Registry<ChainProvider>,

@@ -108,8 +108,12 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
         subscriber.next(event);
       };
       subscriber.next({ type: 'run-start', runId, name: this.name, timestamp: started });
+      // Once the run settled, unsubscribing (which rxjs also does after complete and error)
+      // aborts nothing: as under invoke, a finished run's signal never fires.
+      let settled = false;
       this.#start(input, { ...options, signal: controller.signal, runId }, sink, true).then(
         (output) => {
+          settled = true;
           const now = Date.now();
           subscriber.next({
             type: 'run-end',
@@ -122,6 +126,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
           subscriber.complete();
         },
         (error: unknown) => {
+          settled = true;
           const e = toOrchestrationError(error, this.name);
           if (!reportedErrors.has(e)) {
             reportedErrors.add(e);
@@ -138,7 +143,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       );
       return () => {
         dispose();
-        if (!controller.signal.aborted) {
+        if (!settled && !controller.signal.aborted) {
           controller.abort(canceledError(this.name, 'the stream was unsubscribed'));
         }
       };

@@ -100,4 +100,69 @@ describe('withCache (review)', () => {
     );
     expect((await keyed.invoke({ id: 1, f: () => 7 }))._unsafeUnwrap()).toBe(7);
   });
+
+  it('keys Dates nested in Maps, Sets, arrays and class instances, and those toJSON returns', async () => {
+    const when = new Date('2026-01-02T03:04:05.000Z');
+    const iso = when.toISOString();
+    class Event {
+      constructor(readonly at: Date) {}
+    }
+    const pairs: [unknown, unknown][] = [
+      [new Map([['at', when]]), new Map([['at', iso]])],
+      [new Map([[when, 1]]), new Map([[iso, 1]])],
+      [new Set([when]), new Set([iso])],
+      [[[when]], [[iso]]],
+      [new Event(when), { at: iso }],
+      [{ toJSON: () => when }, {}],
+    ];
+    for (const [date, other] of pairs) expect(stableKey(date)).not.toBe(stableKey(other));
+    expect(stableKey({ toJSON: () => when })).toBe(stableKey(when));
+    expect(stableKey(new Event(when))).toBe(stableKey({ at: new Date(when.getTime()) }));
+
+    // a wrapper whose toJSON is a Date (as some date libraries do) is not served another's output
+    const year = withCache(
+      runnable('year', (v: { toJSON(): Date }) => v.toJSON().getUTCFullYear()),
+    );
+    const at = (d: string) => ({ toJSON: () => new Date(d) });
+    expect((await year.invoke(at('2020-06-01T00:00:00.000Z')))._unsafeUnwrap()).toBe(2020);
+    expect((await year.invoke(at('2021-06-01T00:00:00.000Z')))._unsafeUnwrap()).toBe(2021);
+  });
+
+  it('does not give undefined in an array the key of null', async () => {
+    for (const mode of MODES) {
+      const nulls = withCache(
+        runnable(
+          'nulls',
+          (xs: readonly (number | null | undefined)[]) => xs.filter((x) => x === null).length,
+        ),
+      );
+      expect((await runVia(mode, nulls, [null, 1]))._unsafeUnwrap()).toBe(1);
+      expect((await runVia(mode, nulls, [undefined, 1]))._unsafeUnwrap()).toBe(0);
+    }
+    // a hole reads as undefined; -0 and 0 share a key, as they do in a Map
+    const holey = new Array<number>(2);
+    holey[1] = 1;
+    expect(stableKey(holey)).toBe(stableKey([undefined, 1]));
+    expect(stableKey(new Map([['a', undefined]]))).not.toBe(stableKey(new Map([['a', null]])));
+    expect(stableKey([-0])).toBe(stableKey([0]));
+  });
+
+  it('an input without a key fails with invalid_input under invoke, batch and stream', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const inputs: unknown[] = [() => 1, [Symbol('s')], new Map([['f', () => 1]]), 1n, cyclic];
+    const typed = withCache(runnable('typed', (v: unknown) => typeof v));
+    for (const mode of MODES) {
+      for (const input of inputs) {
+        const error = (await runVia(mode, typed, input))._unsafeUnwrapErr();
+        expect(error.code).toBe('invalid_input');
+        expect(error.message).toContain('key: (input) => string');
+      }
+    }
+    const settled = (await typed.batchSettled([1, () => 1]))._unsafeUnwrap();
+    expect(settled.map((r) => (r.isOk() ? r.value : r.error.code))).toEqual([
+      'number',
+      'invalid_input',
+    ]);
+  });
 });

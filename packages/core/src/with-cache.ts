@@ -32,17 +32,20 @@ export interface CacheOptions<I, O> {
 const TAG = '\u0000baton:';
 
 /**
- * JSON with object keys sorted, so `{a, b}` and `{b, a}` have the same key. Maps, Sets, Dates and
- * non-finite numbers are tagged (plain JSON would turn every Map into `{}`, NaN into `null` and a
- * Date into its ISO string). Functions and symbols cannot be keyed: they throw, and withCache
- * reports `invalid_input` asking for a `key` function.
+ * JSON with object keys sorted, so `{a, b}` and `{b, a}` have the same key. Maps, Sets, Dates,
+ * non-finite numbers and `undefined` in arrays are tagged (plain JSON would turn every Map into
+ * `{}`, NaN and `undefined` into `null` and a Date into its ISO string). Functions and symbols
+ * cannot be keyed: they throw, and withCache reports `invalid_input` asking for a `key` function.
  */
 export function stableKey(value: unknown): string {
   const json = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    // A Date's own toJSON already made `v` its ISO string; another object's toJSON may return one.
     const original: unknown = (this as Record<string, unknown>)[key];
-    if (original instanceof Date) {
-      return `${TAG}Date:${Number.isNaN(original.getTime()) ? 'invalid' : original.toISOString()}`;
+    const date = original instanceof Date ? original : v instanceof Date ? v : undefined;
+    if (date !== undefined) {
+      return `${TAG}Date:${Number.isNaN(date.getTime()) ? 'invalid' : date.toISOString()}`;
     }
+    if (v === undefined && Array.isArray(this)) return `${TAG}undefined`;
     if (typeof v === 'function' || typeof v === 'symbol') {
       throw new TypeError(`a ${typeof v} (at "${key}") has no stable cache key`);
     }

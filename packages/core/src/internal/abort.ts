@@ -1,14 +1,16 @@
-import { setMaxListeners } from 'node:events';
 import { canceledError, isOrchestrationError, type OrchestrationError } from '../errors.js';
 
 function neverSignal(): AbortSignal {
   const signal = new AbortController().signal;
   // It never aborts, so no listener on it could ever fire. Dropping them keeps steps that add a
-  // listener per call and never remove it from leaking through this process-wide signal.
+  // listener per call and never remove it from leaking through this process-wide signal. The
+  // `onabort` handler is dropped too: Node's setter would otherwise throw on its second use, as
+  // it expects the listener it registered to be there.
   const ignore = (): void => undefined;
   Object.defineProperties(signal, {
     addEventListener: { value: ignore },
     removeEventListener: { value: ignore },
+    onabort: { get: () => null, set: ignore },
   });
   return signal;
 }
@@ -18,6 +20,23 @@ function neverSignal(): AbortSignal {
  * skip listener bookkeeping and steps cannot leak listeners through it.
  */
 export const NEVER_SIGNAL: AbortSignal = neverSignal();
+
+type SetMaxListeners = (n: number, ...targets: EventTarget[]) => void;
+let setMaxListeners: SetMaxListeners | undefined;
+
+/**
+ * Node's `events.setMaxListeners`, or a no-op elsewhere (only Node warns about many listeners).
+ * Looked up at run time: core imports no Node built-in, so Temporal's workflow sandbox and
+ * browsers can load it.
+ */
+function maxListenersSetter(): SetMaxListeners {
+  if (setMaxListeners !== undefined) return setMaxListeners;
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const events = node?.getBuiltinModule?.('node:events') as
+    { setMaxListeners?: SetMaxListeners } | undefined;
+  setMaxListeners = events?.setMaxListeners ?? ((): void => undefined);
+  return setMaxListeners;
+}
 
 /** The error to report for an aborted signal. */
 export function abortError(signal: AbortSignal, op: string): OrchestrationError {
@@ -61,7 +80,7 @@ export function childController(parent: AbortSignal): {
   dispose: () => void;
 } {
   const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
+  maxListenersSetter()(0, controller.signal);
   if (parent === NEVER_SIGNAL) return { controller, dispose: () => undefined };
   if (parent.aborted) {
     controller.abort(parent.reason);

@@ -28,7 +28,7 @@ export interface RunScope {
 }
 
 /** One execution of a node, as far as the graph runs it starts are concerned. */
-export interface NodeExecution {
+interface NodeExecution {
   /** The node's current attempt, 1 for the first. */
   readonly attempts: number;
   /** Graph runs the current attempt started (reset when an attempt starts). */
