@@ -33,6 +33,17 @@ async function waitUntilGone(pgid: number, timeoutMs: number): Promise<number[]>
   return members;
 }
 
+/** Waits until the group has at least `count` live members (its processes start asynchronously). */
+async function waitForMembers(pgid: number, count: number, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let members = liveMembers(pgid).length;
+  while (members < count && Date.now() < deadline) {
+    await sleep(20);
+    members = liveMembers(pgid).length;
+  }
+  return members;
+}
+
 describe.runIf(process.platform === 'linux')('spawnSupervised', () => {
   it('reports the exit code and output of the command', async () => {
     const child = spawnSupervised('sh', ['-c', 'echo hello; echo oops >&2; exit 3']);
@@ -46,8 +57,7 @@ describe.runIf(process.platform === 'linux')('spawnSupervised', () => {
 
   it('stop() ends the whole process group and waits for it', async () => {
     const child = spawnSupervised('sleep', ['300']);
-    await sleep(100);
-    expect(liveMembers(child.pid).length).toBeGreaterThanOrEqual(2);
+    expect(await waitForMembers(child.pid, 2)).toBeGreaterThanOrEqual(2);
     await child.stop(5_000);
     expect(child.hasExited()).toBe(true);
     expect(await waitUntilGone(child.pid, 2_000)).toEqual([]);
@@ -79,8 +89,11 @@ describe.runIf(process.platform === 'linux')('spawnSupervised', () => {
       parent.stdout.once('data', (chunk: Buffer) => resolvePid(Number(chunk.toString().trim())));
       parent.once('exit', (code) => reject(new Error(`parent exited early (${String(code)})`)));
     });
-    expect(liveMembers(pid).length).toBeGreaterThanOrEqual(2);
-    parent.kill('SIGKILL');
+    try {
+      expect(await waitForMembers(pid, 2)).toBeGreaterThanOrEqual(2);
+    } finally {
+      parent.kill('SIGKILL');
+    }
     expect(await waitUntilGone(pid, 5_000)).toEqual([]);
   });
 });
