@@ -235,6 +235,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               input,
               options.startedAt ?? Date.now(),
               inner.metadata,
+              scope.parent === undefined && options.restored === undefined,
             );
       const run = new GraphRun({
         graph,

@@ -6,7 +6,7 @@ import {
   type NodeCheckpoint,
   type Runnable,
 } from '@baton/core';
-import { ResultAsync, type Result } from 'neverthrow';
+import { errAsync, ResultAsync, type Result } from 'neverthrow';
 import { trackTimers, type TimerTracker } from '@baton/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -405,5 +405,41 @@ describe('review: unsubscribing and nesting under cancellation', () => {
     await tick();
     expect(log).toEqual(['start', 'abort']);
     expect(timers.pending()).toBe(0);
+  });
+});
+
+describe('review: reusing a run id', () => {
+  it('refuses to start a fresh run over a checkpointed one, keeping its records resumable', async () => {
+    const store = new RecordingStore();
+    const g = graphOf<number, number>(
+      { a: (x: number) => x + 1, b: (x: number) => x * 2 },
+      [['a', 'b']],
+      withGraphCheckpointer(store),
+    );
+    expect((await g.invoke(1, { runId: 'r1' }))._unsafeUnwrap()).toBe(4);
+    const before = structuredClone(store.nodes.get('r1'));
+
+    const again = (await g.invoke(5, { runId: 'r1' }))._unsafeUnwrapErr();
+    expect(again.code).toBe('invalid_state');
+    expect(again.details).toMatchObject({ reason: 'run-exists', runId: 'r1' });
+    expect(again.message).toContain('graph.resume("r1")');
+    const handle = g.start(5, { runId: 'r1' })._unsafeUnwrap();
+    expect((await handle.result)._unsafeUnwrapErr().code).toBe('invalid_state');
+    expect(store.nodes.get('r1')).toEqual(before);
+    expect(store.runs.get('r1')?.input).toBe(1);
+
+    const resumed = (await g.resume('r1'))._unsafeUnwrap();
+    expect((await resumed.result)._unsafeUnwrap()).toBe(4);
+    await store.deleteRun('r1');
+    expect((await g.invoke(5, { runId: 'r1' }))._unsafeUnwrap()).toBe(12);
+  });
+
+  it('fails with the store error when the store cannot tell whether the id is taken', async () => {
+    const store = new RecordingStore();
+    store.loadRun = () => errAsync(new OrchestrationError('dependency_failed', 'redis is down'));
+    const g = graphOf<number, number>({ a: (x: number) => x }, [], withGraphCheckpointer(store));
+    const error = (await g.invoke(1))._unsafeUnwrapErr();
+    expect(error.code).toBe('dependency_failed');
+    expect(store.log).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type RunStatus,
 } from '@baton/core';
 import type { Result } from 'neverthrow';
+import { graphError } from './graph-errors.js';
 
 /** Turns a store call into a Promise that rejects with an OrchestrationError. */
 function settle(
@@ -37,6 +38,8 @@ function settle(
  */
 export class CheckpointWriter {
   readonly #background: Promise<void>[] = [];
+  /** The id is this run's to write (false while a fresh run checks it, and when it is taken). */
+  #owned: boolean;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -46,7 +49,11 @@ export class CheckpointWriter {
     private readonly input: unknown,
     private readonly startedAt: number,
     private readonly metadata: Readonly<Record<string, unknown>>,
-  ) {}
+    /** A new top-level run: its id must not have a checkpoint yet (see `begin`). */
+    private readonly fresh: boolean,
+  ) {
+    this.#owned = !fresh;
+  }
 
   #saveRun(status: RunStatus): Promise<void> {
     const run = {
@@ -61,9 +68,34 @@ export class CheckpointWriter {
     return settle(`${this.graph}.checkpoint`, () => this.store.saveRun(run));
   }
 
-  /** Records the run as running; the run fails when this fails. */
+  /**
+   * Records the run as running; the run fails when this fails. A fresh run first makes sure its
+   * id has no checkpoint: writing over one would leave the old run's node records behind, and a
+   * later resume would mix them into this run.
+   */
   begin(): Promise<void> {
-    return this.#saveRun('running');
+    if (!this.fresh) return this.#saveRun('running');
+    const op = `${this.graph}.start`;
+    let loaded: PromiseLike<Result<unknown, OrchestrationError>>;
+    try {
+      loaded = this.store.loadRun(this.runId);
+    } catch (error) {
+      return Promise.reject(toOrchestrationError(error, op));
+    }
+    return Promise.resolve(loaded).then((found) => {
+      if (found.isOk()) {
+        throw graphError(
+          'invalid_state',
+          'run-exists',
+          op,
+          `run "${this.runId}" already has a checkpoint in the store; resume it with graph.resume("${this.runId}"), delete it with store.deleteRun("${this.runId}"), or start with another runId`,
+          { runId: this.runId },
+        );
+      }
+      if (found.error.code !== 'not_found') throw found.error;
+      this.#owned = true;
+      return this.#saveRun('running');
+    });
   }
 
   /** Records a succeeded node; awaited before its dependents start. */
@@ -106,9 +138,13 @@ export class CheckpointWriter {
     );
   }
 
-  /** Waits for background writes, then records the final status (a failure is only logged). */
+  /**
+   * Waits for background writes, then records the final status (a failure is only logged).
+   * Writes nothing when the run never owned its id.
+   */
   async finish(status: RunStatus): Promise<void> {
     await Promise.all(this.#background);
+    if (!this.#owned) return; // never write over a run this one did not start
     try {
       await this.#saveRun(status);
     } catch (error) {

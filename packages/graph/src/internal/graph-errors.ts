@@ -23,6 +23,7 @@ export type GraphErrorReason =
   | 'entry-has-parents'
   | 'no-checkpointer'
   | 'checkpoint-mismatch'
+  | 'run-exists'
   | 'nesting-too-deep';
 
 /** An error of the graph's structure API. */
