@@ -3,7 +3,7 @@ import { firstValueFrom, Observable, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { execute } from './base-runnable.js';
 import { OrchestrationError } from './errors.js';
-import { NEVER_SIGNAL } from './internal/abort.js';
+import { NEVER_SIGNAL } from './abort.js';
 import { runnable } from './runnable-fn.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 import type { RunEvent } from './run-event.js';

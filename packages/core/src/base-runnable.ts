@@ -2,8 +2,8 @@ import { context as otelContext } from '@opentelemetry/api';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Observable, type Subscription } from 'rxjs';
 import { canceledError, OrchestrationError, toOrchestrationError } from './errors.js';
-import { childController, NEVER_SIGNAL, raceAbort } from './internal/abort.js';
-import { newRunId } from './internal/run-id.js';
+import { childController, NEVER_SIGNAL, raceAbort } from './abort.js';
+import { newRunId } from './run-id.js';
 import type { RunEvent, StepEvent } from './run-event.js';
 import type {
   BatchOptions,
@@ -12,7 +12,7 @@ import type {
   Runnable,
   RunOptions,
 } from './runnable.js';
-import { withDeadline } from './internal/deadline.js';
+import { withDeadline } from './with-deadline.js';
 import { runBatch } from './internal/run-batch.js';
 
 const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});

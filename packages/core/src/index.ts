@@ -48,9 +48,9 @@ export type {
   StepStartEvent,
 } from './run-event.js';
 export { lastOutput, toAsyncIterable } from './stream-helpers.js';
-export { NEVER_SIGNAL, childController, raceAbort, sleep } from './internal/abort.js';
-export { withDeadline } from './internal/deadline.js';
-export { newRunId } from './internal/run-id.js';
+export { NEVER_SIGNAL, childController, raceAbort, sleep } from './abort.js';
+export { withDeadline } from './with-deadline.js';
+export { newRunId } from './run-id.js';
 
 // composition and resilience (one file each)
 export { sequence } from './sequence.js';
@@ -87,7 +87,6 @@ export { stableKey, withCache } from './with-cache.js';
 export type { CacheOptions } from './with-cache.js';
 export { createMemoryCacheStore } from './cache-store.js';
 export type { CacheStore, MemoryCacheStore, MemoryCacheStoreOptions } from './cache-store.js';
-// @section compose
 
 // health
 export { aggregateHealth, healthReport, worstStatus } from './health.js';
@@ -133,9 +132,8 @@ export type {
 export type { Workflow, WorkflowConfig, WorkflowExecution, WorkflowProvider } from './workflow.js';
 export type { OrchestratorBase, OrchestratorMetrics } from './orchestrator.js';
 export type { Chain, ChainConfig, ChainProvider } from './chain.js';
-export { emitStepEnd, emitStepStart, trackOutput } from './internal/step-events.js';
-export type { OutputTracker } from './internal/step-events.js';
-// @section chain
+export { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
+export type { OutputTracker } from './step-events.js';
 export type {
   EdgeOptions,
   Graph,
@@ -148,7 +146,5 @@ export type {
   RunHandle,
   RunProgress,
 } from './graph.js';
-// @section graph
 export type { Memory, MemoryValues } from './memory.js';
 export type { ChatHistory } from './chat-history.js';
-// @section memory

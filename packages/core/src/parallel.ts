@@ -1,7 +1,7 @@
 import { BaseRunnable, emitStepError, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { abortError, childController } from './internal/abort.js';
-import { emitStepEnd, emitStepStart } from './internal/step-events.js';
+import { abortError, childController } from './abort.js';
+import { emitStepEnd, emitStepStart } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 

@@ -1,7 +1,7 @@
 import type { Result } from 'neverthrow';
 import { BaseRunnable } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { raceAbort } from './internal/abort.js';
+import { raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
 
 type SyncOutput<R> =

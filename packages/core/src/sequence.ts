@@ -1,7 +1,7 @@
 import { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { abortError } from './internal/abort.js';
-import { emitStepEnd, emitStepStart } from './internal/step-events.js';
+import { abortError } from './abort.js';
+import { emitStepEnd, emitStepStart } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { EventSink, ExecutionContext, InputOf, OutputOf, Runnable } from './runnable.js';
 

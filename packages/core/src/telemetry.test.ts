@@ -7,7 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { OrchestrationError } from './errors.js';
-import { NEVER_SIGNAL } from './internal/abort.js';
+import { NEVER_SIGNAL } from './abort.js';
 import { noopLogger, withTraceFields } from './logger.js';
 import { resolveOptions } from './options.js';
 import type { ExecutionContext } from './runnable.js';

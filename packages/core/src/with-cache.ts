@@ -1,7 +1,7 @@
 import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { createMemoryCacheStore, type CacheStore } from './cache-store.js';
-import { abortError, NEVER_SIGNAL } from './internal/abort.js';
+import { abortError, NEVER_SIGNAL } from './abort.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 

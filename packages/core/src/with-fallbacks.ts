@@ -1,7 +1,7 @@
 import { BaseRunnable, execute } from './base-runnable.js';
 import { isCancellation, OrchestrationError, toOrchestrationError } from './errors.js';
-import { abortError } from './internal/abort.js';
-import { emitStepEnd, emitStepStart, trackOutput } from './internal/step-events.js';
+import { abortError } from './abort.js';
+import { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 

@@ -9,7 +9,7 @@ import {
   runVia,
 } from '../test/run-every-way.js';
 import { OrchestrationError } from './errors.js';
-import { NEVER_SIGNAL } from './internal/abort.js';
+import { NEVER_SIGNAL } from './abort.js';
 import { runnable } from './runnable-fn.js';
 import type { ExecutionContext } from './runnable.js';
 import {

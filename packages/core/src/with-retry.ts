@@ -2,8 +2,8 @@ import type { Result } from 'neverthrow';
 import { z } from 'zod';
 import { BaseRunnable, execute } from './base-runnable.js';
 import { isCancellation, isRetryable, OrchestrationError, toOrchestrationError } from './errors.js';
-import { abortError, sleep } from './internal/abort.js';
-import { trackOutput, type OutputTracker } from './internal/step-events.js';
+import { abortError, sleep } from './abort.js';
+import { trackOutput, type OutputTracker } from './step-events.js';
 import {
   fromOverrides,
   MAX_TIMER_MS,

@@ -1,6 +1,6 @@
 import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError } from './errors.js';
-import { withDeadline } from './internal/deadline.js';
+import { withDeadline } from './with-deadline.js';
 import { MAX_TIMER_MS, requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import { OrchestrationError, toOrchestrationError } from '../errors.js';
 import type { BatchOptions, RunOptions } from '../runnable.js';
-import { NEVER_SIGNAL } from './abort.js';
+import { NEVER_SIGNAL } from '../abort.js';
 
 /**
  * Runs `start` for every input with at most `maxConcurrency` at once, keeping order. Unless

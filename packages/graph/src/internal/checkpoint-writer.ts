@@ -5,8 +5,9 @@ import {
   type NodeCheckpoint,
   type OrchestrationError,
   type RunStatus,
+  type StoredRun,
 } from '@baton/core';
-import type { Result } from 'neverthrow';
+import type { Result, ResultAsync } from 'neverthrow';
 import { graphError } from './graph-errors.js';
 
 /** Turns a store call into a Promise that rejects with an OrchestrationError. */
@@ -76,7 +77,7 @@ export class CheckpointWriter {
   begin(): Promise<void> {
     if (!this.fresh) return this.#saveRun('running');
     const op = `${this.graph}.start`;
-    let loaded: PromiseLike<Result<unknown, OrchestrationError>>;
+    let loaded: ResultAsync<StoredRun, OrchestrationError>;
     try {
       loaded = this.store.loadRun(this.runId);
     } catch (error) {

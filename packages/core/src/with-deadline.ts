@@ -1,7 +1,7 @@
-import { OrchestrationError } from '../errors.js';
-import type { ExecutionContext } from '../runnable.js';
+import { OrchestrationError } from './errors.js';
+import type { ExecutionContext } from './runnable.js';
 import { childController, raceAbort } from './abort.js';
-import { MAX_TIMER_MS } from './wrapper-config.js';
+import { MAX_TIMER_MS } from './internal/wrapper-config.js';
 
 /**
  * Runs `fn` with a child signal that aborts after `ms` with a `timeout` error; the run settles as

@@ -1,4 +1,4 @@
-import { canceledError, isOrchestrationError, type OrchestrationError } from '../errors.js';
+import { canceledError, isOrchestrationError, type OrchestrationError } from './errors.js';
 
 function neverSignal(): AbortSignal {
   const signal = new AbortController().signal;

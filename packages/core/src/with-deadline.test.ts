@@ -1,8 +1,8 @@
 import { context } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ExecutionContext } from '../runnable.js';
+import type { ExecutionContext } from './runnable.js';
 import { NEVER_SIGNAL } from './abort.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from './with-deadline.js';
 
 const ctx: ExecutionContext = {
   signal: NEVER_SIGNAL,

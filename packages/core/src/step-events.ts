@@ -1,4 +1,4 @@
-import type { EventSink, ExecutionContext } from '../runnable.js';
+import type { EventSink, ExecutionContext } from './runnable.js';
 
 /**
  * Emits `step-start` for a child of a composite. Callers check `ctx.sink` first, so nothing is
