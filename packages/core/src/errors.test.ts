@@ -93,3 +93,41 @@ describe('toOrchestrationError', () => {
     );
   });
 });
+
+describe('constructor helpers', () => {
+  it('one per code but task_canceled (canceledError), with the code default retryability', async () => {
+    const errors = await import('./errors.js');
+    const helpers: [(message: string) => OrchestrationError, string, boolean][] = [
+      [errors.invalidConfigError, 'invalid_config', false],
+      [errors.invalidInputError, 'invalid_input', false],
+      [errors.executionFailedError, 'execution_failed', true],
+      [errors.timeoutError, 'timeout', true],
+      [errors.dependencyFailedError, 'dependency_failed', false],
+      [errors.resourceExhaustedError, 'resource_exhausted', true],
+      [errors.invalidStateError, 'invalid_state', false],
+      [errors.notFoundError, 'not_found', false],
+      [errors.circuitBreakerOpenError, 'circuit_breaker_open', false],
+      [errors.rateLimitExceededError, 'rate_limit_exceeded', true],
+      [errors.workflowDeadlockError, 'workflow_deadlock', false],
+      [errors.maxRetriesExceededError, 'max_retries_exceeded', false],
+    ];
+    expect(new Set([...helpers.map(([, code]) => code), 'task_canceled'])).toEqual(
+      new Set(ERROR_CODES),
+    );
+    for (const [make, code, retryable] of helpers) {
+      const e = make('what went wrong; what to do');
+      expect(e).toMatchObject({ name: 'OrchestrationError', code, retryable, op: '' });
+      expect(isRetryable(e)).toBe(retryable);
+    }
+    const cause = new Error('socket closed');
+    const e = errors.dependencyFailedError('redis at redis://host:6379 is unreachable', {
+      op: 'history.append',
+      retryable: true,
+      cause,
+      details: { url: 'redis://host:6379' },
+    });
+    expect(e).toMatchObject({ op: 'history.append', retryable: true, cause });
+    expect(e.details).toEqual({ url: 'redis://host:6379' });
+    expect(errors.orchestrationError('timeout', 'slow').code).toBe('timeout');
+  });
+});

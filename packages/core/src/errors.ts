@@ -95,6 +95,37 @@ export function orchestrationError(
   return new OrchestrationError(code, message, options);
 }
 
+type ErrorHelper = (message: string, options?: OrchestrationErrorOptions) => OrchestrationError;
+
+function helper(code: ErrorCode): ErrorHelper {
+  return (message, options) => new OrchestrationError(code, message, options);
+}
+
+/** `invalid_config`: a bad option or definition; the message names the field and value. */
+export const invalidConfigError: ErrorHelper = helper('invalid_config');
+/** `invalid_input`: the input of a run is unusable; the message says what is expected. */
+export const invalidInputError: ErrorHelper = helper('invalid_input');
+/** `execution_failed`: a step failed (retryable unless `retryable: false`). */
+export const executionFailedError: ErrorHelper = helper('execution_failed');
+/** `timeout`: a deadline passed (retryable). */
+export const timeoutError: ErrorHelper = helper('timeout');
+/** `dependency_failed`: something a step relies on (a store, a parent node) failed. */
+export const dependencyFailedError: ErrorHelper = helper('dependency_failed');
+/** `resource_exhausted`: a queue or pool is full (retryable). */
+export const resourceExhaustedError: ErrorHelper = helper('resource_exhausted');
+/** `invalid_state`: the operation does not fit the current state. */
+export const invalidStateError: ErrorHelper = helper('invalid_state');
+/** `not_found`: a named thing (provider, run, session) does not exist. */
+export const notFoundError: ErrorHelper = helper('not_found');
+/** `circuit_breaker_open`: calls are refused until the breaker's reset timeout passes. */
+export const circuitBreakerOpenError: ErrorHelper = helper('circuit_breaker_open');
+/** `rate_limit_exceeded`: a rate limit refused the call (retryable). */
+export const rateLimitExceededError: ErrorHelper = helper('rate_limit_exceeded');
+/** `workflow_deadlock`: a workflow cannot make progress. */
+export const workflowDeadlockError: ErrorHelper = helper('workflow_deadlock');
+/** `max_retries_exceeded`: every attempt failed; pass the last error as `cause`. */
+export const maxRetriesExceededError: ErrorHelper = helper('max_retries_exceeded');
+
 /** True when `value` is an abort: a `task_canceled` error or a DOM `AbortError`. */
 export function isCancellation(value: unknown): boolean {
   if (isOrchestrationError(value)) return value.code === 'task_canceled';
