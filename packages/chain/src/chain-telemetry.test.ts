@@ -143,6 +143,31 @@ describe('metrics', () => {
     expect(active.map((p) => p.value)).toEqual([0]);
   });
 
+  it('counts runs in progress as active while they run', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let running = 0;
+    let bothInside!: () => void;
+    const inside = new Promise<void>((resolve) => (bothInside = resolve));
+    const chain = createChain(
+      [
+        async (n: number) => {
+          if (++running === 2) bothInside();
+          await gate;
+          return n;
+        },
+      ],
+      withChainName('busy'),
+      ...telemetry(),
+    )._unsafeUnwrap();
+    const runs = [chain.invoke(1), chain.invoke(2)];
+    await inside;
+    expect((await points('test.active')).map((p) => p.value)).toEqual([2]);
+    release();
+    await Promise.all(runs);
+    expect((await points('test.active')).map((p) => p.value)).toEqual([0]);
+  });
+
   it('records metrics for the chain only, not for each step', async () => {
     const chain = createChain(
       [(n: number) => n, (n: number) => n],

@@ -63,7 +63,8 @@ describe('cancellation', () => {
     );
     const controller = new AbortController();
     const run = g.invoke(1, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    while (log.length < 2) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 10)); // time for a wrongly started third node
     expect(log).toEqual(['start:a', 'start:b']);
     const abortedAt = performance.now();
     controller.abort();

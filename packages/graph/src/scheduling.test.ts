@@ -32,18 +32,19 @@ function tracker() {
 describe('scheduling', () => {
   it('starts a node as soon as its own dependencies are done (no supersteps)', async () => {
     const slow = deferred();
+    const bRan = deferred();
     const order: string[] = [];
     const g = graphOf(
       {
         a: async (x: unknown) => x,
-        b: async (x: unknown) => (order.push('b'), x),
+        b: async (x: unknown) => (order.push('b'), bRan.resolve(), x),
         slow: async (x: unknown) => (await slow.promise, order.push('slow'), x),
       },
       [['a', 'b']],
     );
     const run = g.invoke(1);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(order).toEqual(['b']); // b ran while the other branch was still busy
+    await bRan.promise; // b runs while the other branch is still busy (it never resolves before)
+    expect(order).toEqual(['b']);
     slow.resolve();
     expect((await run).isOk()).toBe(true);
     expect(order).toEqual(['b', 'slow']);
@@ -56,6 +57,15 @@ describe('scheduling', () => {
     expect((await g.invoke(0)).isOk()).toBe(true);
     expect(t.started).toHaveLength(20);
     expect(t.max()).toBe(3);
+  });
+
+  it('runs at most 5 nodes at once by default', async () => {
+    const t = tracker();
+    const g = createGraph()._unsafeUnwrap();
+    for (let i = 0; i < 20; i++) g.addNode(`n${i}`, t.node(`n${i}`))._unsafeUnwrap();
+    expect((await g.invoke(0)).isOk()).toBe(true);
+    expect(t.started).toHaveLength(20);
+    expect(t.max()).toBe(5);
   });
 
   it('shares its workers between concurrent runs of the same graph', async () => {
