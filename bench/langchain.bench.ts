@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   const check = (await adapted.invoke(input))._unsafeUnwrap();
   if (check !== ANSWER || (await direct.invoke(input)) !== ANSWER) {
-    throw new Error(`unexpected output: ${String(check)}`);
+    throw new Error(`unexpected output: ${check}`);
   }
 
   const bench = new Bench({ time: 2_000, warmupTime: 300 });
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
       (await adapted.invoke(input))._unsafeUnwrap();
     })
     .add('LCEL stream, drained', async () => {
-      for await (const chunk of await direct.stream(input)) void chunk;
+      let chars = 0;
+      for await (const chunk of await direct.stream(input)) chars += chunk.length;
+      if (chars !== ANSWER.length) throw new Error(`streamed ${chars} characters`);
     })
     .add('fromLangChain(LCEL).stream + lastOutput', async () => {
       (await lastOutput(adapted.stream(input)))._unsafeUnwrap();
