@@ -2,7 +2,11 @@ import { lastOutput, type RunEvent } from '@baton/core';
 import { AIMessage, AIMessageChunk, HumanMessage } from '@langchain/core/messages';
 import { JsonOutputParser, StringOutputParser } from '@langchain/core/output_parsers';
 import { ChatPromptTemplate } from '@langchain/core/prompts';
-import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
+import {
+  Runnable as LangChainRunnable,
+  RunnableLambda,
+  type RunnableConfig,
+} from '@langchain/core/runnables';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { firstValueFrom, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -219,6 +223,50 @@ describe('fromLangChain under stream', () => {
     await model.streamFinished;
     expect(model.signals[0]?.aborted).toBe(true);
     expect(model.yielded).toBeLessThan(response.length);
+  });
+
+  it('aborting mid-stream returns a LangChain stream that ignores its signal, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let closed: () => void = () => undefined;
+      const generatorClosed = new Promise<void>((resolve) => (closed = resolve));
+      /** A hand-written LangChain runnable streaming forever, never looking at its signal. */
+      class Endless extends LangChainRunnable<string, string> {
+        lc_namespace = ['test'];
+        override invoke(): Promise<string> {
+          return Promise.resolve('never streamed');
+        }
+        override async *_streamIterator(): AsyncGenerator<string> {
+          try {
+            for (let i = 0; ; i++) {
+              await new Promise((resolve) => setImmediate(resolve));
+              yield `c${i}`;
+            }
+          } finally {
+            closed();
+          }
+        }
+      }
+      const controller = new AbortController();
+      const result = await lastOutput(
+        fromLangChain(new Endless())
+          .stream('x', { signal: controller.signal })
+          .pipe(
+            tap((event) => {
+              if (event.type === 'chunk' && event.chunk === 'c2')
+                setTimeout(() => controller.abort(), 0);
+            }),
+          ),
+      );
+      expect(result._unsafeUnwrapErr().code).toBe('task_canceled');
+      await generatorClosed; // its finally ran: nothing is left suspended
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('a failing stream errors the Observable with a mapped OrchestrationError', async () => {

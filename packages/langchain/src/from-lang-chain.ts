@@ -139,16 +139,27 @@ class LangChainAdapter<I, O> extends BaseRunnable<I, O> {
   ): Promise<O> {
     const sink = ctx.sink;
     const stream = await this.lc.stream(input, lcConfig);
+    const iterator = stream[Symbol.asyncIterator]();
+    // An abort while a read is pending: LangChain's next() rejects at once but leaves its
+    // generator suspended, never returned. Cancelling the stream first returns it (it finishes
+    // at its next step, even if it ignores the signal).
+    const cancel = (): void => void iterator.return?.().catch(() => undefined);
+    ctx.signal.addEventListener('abort', cancel, { once: true });
+    if (ctx.signal.aborted) cancel(); // aborted while LangChain set the stream up
     let output: unknown = undefined;
     let first = true;
-    for await (const chunk of stream) {
-      sink?.({ type: 'chunk', runId: ctx.runId, step: this.name, chunk, timestamp: Date.now() });
-      output = first ? chunk : accumulateChunk(output, chunk);
-      first = false;
-      // A subscriber that unsubscribes inside its `chunk` handler aborts right here. Breaking
-      // before the next read cancels LangChain's stream, which returns the model's generator;
-      // reading on would leave it suspended (LangChain's next() throws once the signal fired).
-      if (ctx.signal.aborted) break;
+    try {
+      for await (const chunk of { [Symbol.asyncIterator]: () => iterator }) {
+        sink?.({ type: 'chunk', runId: ctx.runId, step: this.name, chunk, timestamp: Date.now() });
+        output = first ? chunk : accumulateChunk(output, chunk);
+        first = false;
+        // A subscriber that unsubscribes inside its `chunk` handler aborts right here. Breaking
+        // before the next read cancels LangChain's stream, which returns the model's generator;
+        // reading on would leave it suspended (LangChain's next() throws once the signal fired).
+        if (ctx.signal.aborted) break;
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', cancel);
     }
     if (ctx.signal.aborted) throw mapLangChainError(undefined, this.name, ctx.signal);
     // No chunk at all (e.g. an empty model reply): there is nothing to concatenate. Calling

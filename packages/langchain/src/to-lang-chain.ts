@@ -1,6 +1,12 @@
 import { OrchestrationError, toAsyncIterable, type Runnable, type RunOptions } from '@baton/core';
 import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
-import { Runnable as LangChainRunnable, type RunnableConfig } from '@langchain/core/runnables';
+import {
+  Runnable as LangChainRunnable,
+  patchConfig,
+  pickRunnableConfigKeys,
+  type RunnableConfig,
+} from '@langchain/core/runnables';
+import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 
 function isBatonRunnable(value: unknown): value is Runnable {
   if (typeof value !== 'object' || value === null) return false;
@@ -23,6 +29,24 @@ function runOptions(
     ...(config?.metadata === undefined ? {} : { metadata: config.metadata }),
     ...(runManager === undefined ? {} : { runId: runManager.runId }),
   };
+}
+
+/**
+ * Runs `fn` (which starts the Baton run) with this run's child config as LangChain's implicit
+ * config, as RunnableLambda does: LangChain runnables called inside the Baton run (fromLangChain
+ * steps) then report to the caller's callbacks, tags and streamEvents as children of this run.
+ * Needs LangChain's AsyncLocalStorage, like RunnableLambda (without it this just calls `fn`).
+ */
+function inChildContext<T>(
+  config: Partial<RunnableConfig> | undefined,
+  runManager: CallbackManagerForChainRun | undefined,
+  fn: () => T,
+): T {
+  const child = patchConfig(config, {
+    ...(runManager === undefined ? {} : { callbacks: runManager.getChild() }),
+    recursionLimit: (config?.recursionLimit ?? 25) - 1,
+  });
+  return AsyncLocalStorageProviderSingleton.runWithConfig(pickRunnableConfigKeys(child), fn);
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- LangChain's transform wants an async generator
@@ -69,7 +93,9 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
     config: Partial<RunnableConfig> | undefined,
     runManager: CallbackManagerForChainRun | undefined,
   ): Promise<O> {
-    const result = await this.baton.invoke(input, runOptions(config, runManager));
+    const result = await inChildContext(config, runManager, () =>
+      this.baton.invoke(input, runOptions(config, runManager)),
+    );
     if (result.isErr()) throw result.error;
     return result.value;
   }
@@ -83,9 +109,13 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
     let input: I | undefined;
     for await (const value of inputs) input = value;
     const events = this.baton.stream(input as I, runOptions(config, runManager));
+    // Subscribing starts the run, so it subscribes in the child context.
+    const iterator = inChildContext(config, runManager, () =>
+      toAsyncIterable(events)[Symbol.asyncIterator](),
+    );
     let chunked = false;
     // Leaving this loop early (the consumer stopped reading) unsubscribes, which aborts the run.
-    for await (const event of toAsyncIterable(events)) {
+    for await (const event of { [Symbol.asyncIterator]: () => iterator }) {
       if (event.type === 'chunk') {
         chunked = true;
         yield event.chunk as O;

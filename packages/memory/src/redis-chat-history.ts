@@ -3,7 +3,6 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { ChainableCommander } from 'ioredis';
 import type { Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { attempt } from './internal/attempt.js';
 import { openRedis, type RedisConnection } from './internal/redis-connection.js';
 import { decodeMessage, encodeMessages } from './internal/stored-messages.js';
 import { validateId } from './internal/validate-id.js';
@@ -125,8 +124,7 @@ class RedisHistory implements RedisChatHistory {
   }
 
   #run<T>(name: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError> {
-    const op = `redisChatHistory.${name}`;
-    return attempt(fn, (error) => this.conn.error(op, error));
+    return this.conn.run(`redisChatHistory.${name}`, fn);
   }
 }
 

@@ -10,7 +10,6 @@ import {
 } from '@baton/core';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
-import { attempt } from './internal/attempt.js';
 import {
   decodeNode,
   decodeRun,
@@ -155,7 +154,7 @@ class RedisStore implements RedisCheckpointStore {
   }
 
   #run<T>(op: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError> {
-    return attempt(fn, (error) => this.conn.error(op, error));
+    return this.conn.run(op, fn);
   }
 }
 

@@ -25,7 +25,8 @@ export interface RedisConfig {
   readonly connectTimeoutMs: number;
   /**
    * How long one command may take, including waiting for a connection, before it fails with
-   * `timeout`. Also bounds `check()`.
+   * `timeout`. Also bounds `check()`, and each whole operation on a client given with
+   * `withRedisClient` (whose own options may have no timeout).
    * @default 5000
    */
   readonly commandTimeoutMs: number;

@@ -1,6 +1,6 @@
-import type { OrchestrationError, Runnable } from '@baton/core';
-import { getBufferString, type BaseMessage } from '@langchain/core/messages';
-import { stringifyValue } from './internal/message-values.js';
+import { OrchestrationError, type Runnable } from '@baton/core';
+import { BaseMessage, getBufferString } from '@langchain/core/messages';
+import type { Result } from 'neverthrow';
 
 /** What a summarizer receives: the running summary and the messages to fold into it. */
 export interface SummaryInput {
@@ -28,16 +28,40 @@ export function isSummarizer(value: unknown): value is Summarizer {
   );
 }
 
+/**
+ * The summary text of a summarizer's output. Anything but a string or a message is refused:
+ * storing `undefined` as `''` (or `null` as `'null'`) would silently replace the folded messages.
+ */
+function summaryText(value: unknown, op: string): string {
+  if (typeof value === 'string') return value;
+  if (BaseMessage.isInstance(value)) return value.text;
+  const shown = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  throw new OrchestrationError(
+    'invalid_config',
+    `${op}: the summarizer returned ${shown}; it must return the new summary as a string or a message (end an LCEL summarizer with StringOutputParser)`,
+    { op, details: { field: 'summarizer', returned: shown } },
+  );
+}
+
 /** Runs the summarizer once; rejects with its OrchestrationError. */
 export async function summarize(
   summarizer: Summarizer,
   summary: string,
   messages: readonly BaseMessage[],
   prefixes: { readonly humanPrefix: string; readonly aiPrefix: string },
+  op: string,
 ): Promise<string> {
   const newLines = getBufferString([...messages], prefixes.humanPrefix, prefixes.aiPrefix);
-  const result = await summarizer.invoke({ summary, messages, newLines });
-  if (typeof result.isErr !== 'function') return stringifyValue(result); // not a Baton Runnable
+  const result: unknown = await summarizer.invoke({ summary, messages, newLines });
+  if (!isResult(result)) return summaryText(result, op); // not a Baton Runnable
   if (result.isErr()) throw result.error satisfies OrchestrationError;
-  return stringifyValue(result.value);
+  return summaryText(result.value, op);
+}
+
+function isResult(value: unknown): value is Result<unknown, OrchestrationError> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { isErr?: unknown }).isErr === 'function'
+  );
 }

@@ -100,6 +100,58 @@ describe('createSummaryMemory', () => {
     expect(await ok(memory.load({}))).toEqual({ history: '[q1,a1,q2,a2]' });
   });
 
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a number', 42],
+    ['a plain object', { text: 'not a message' }],
+  ])(
+    'a summarizer returning %s fails save with invalid_config and loses nothing',
+    async (_what, value) => {
+      let broken = true;
+      const summarizer = runnable('summarize', (input: SummaryInput) =>
+        broken ? (value as unknown as string) : `[${input.messages.map((m) => m.text).join(',')}]`,
+      );
+      const memory = await ok(createSummaryMemory(summarizer));
+      const error = await fails(memory.save({ input: 'q1' }, { output: 'a1' }));
+      expect(error.code).toBe('invalid_config');
+      expect(error.message).toContain('summarizer');
+      expect(error.message).toContain('the exchange was saved');
+      expect(await ok(memory.load({}))).toEqual({ history: 'Human: q1\nAI: a1' });
+      broken = false;
+      await ok(memory.save({ input: 'q2' }, { output: 'a2' }));
+      expect(await ok(memory.load({}))).toEqual({ history: '[q1,a1,q2,a2]' });
+    },
+  );
+
+  it('concurrent saves fold every exchange exactly once, in call order', async () => {
+    const calls: string[][] = [];
+    let started: () => void = () => undefined;
+    const firstCall = new Promise<void>((resolve) => (started = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const summarizer = runnable('summarize', async (input: SummaryInput) => {
+      calls.push(input.messages.map((m) => m.text));
+      started();
+      await gate;
+      return `${input.summary}<${input.messages.map((m) => m.text).join(',')}>`;
+    });
+    const memory = await ok(createSummaryMemory(summarizer));
+    const saves = Array.from({ length: 8 }, (_, i) =>
+      memory.save({ input: `q${i}` }, { output: `a${i}` }),
+    );
+    // Every save is issued while the first fold is still waiting for its summarizer.
+    await firstCall;
+    expect(calls).toHaveLength(1);
+    release();
+    for (const result of await Promise.all(saves)) expect(result.isOk()).toBe(true);
+    const folded = calls.flat();
+    expect(folded).toEqual(Array.from({ length: 8 }, (_, i) => [`q${i}`, `a${i}`]).flat());
+    expect(await ok(memory.load({}))).toEqual({
+      history: Array.from({ length: 8 }, (_, i) => `<q${i},a${i}>`).join(''),
+    });
+  });
+
   it('clear() forgets the summary', async () => {
     const memory = await ok(createSummaryMemory(recordingSummarizer().summarizer));
     await ok(memory.save({ input: 'q' }, { output: 'a' }));

@@ -1,7 +1,9 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OrchestrationError } from '@baton/core';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import type { ResultAsync } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileChatHistory } from '../src/file-chat-history.js';
 import { withDirectory } from '../src/file-options.js';
@@ -90,5 +92,71 @@ describe('createFileChatHistory', () => {
     expect(error.code).toBe('invalid_config');
     expect(error.message).toContain(file);
     expect((await history.check()).status).toBe('unhealthy');
+  });
+
+  it('a session id whose file name is near the limit can be cleared and replaced, not only appended', async () => {
+    // 250 bytes + '.jsonl' fits a 255-byte file name; a temp name derived from it would not.
+    const history = await open('l'.repeat(249));
+    await ok(history.addMessages([new HumanMessage('a'), new AIMessage('b')]));
+    await ok(history.replaceMessages([new AIMessage('kept')]));
+    expect((await ok(history.getMessages())).map((m) => m.text)).toEqual(['kept']);
+    await ok(history.clear());
+    expect(await ok(history.getMessages())).toEqual([]);
+  });
+
+  it('a session id too long for a file name fails every operation with invalid_input', async () => {
+    const history = await open('l'.repeat(300));
+    const calls: ResultAsync<unknown, OrchestrationError>[] = [
+      history.addMessage(new HumanMessage('x')),
+      history.getMessages(),
+      history.clear(),
+    ];
+    for (const result of calls) {
+      const error = await fails(result);
+      expect(error.code).toBe('invalid_input');
+      expect(error.message).toContain('shorter id');
+    }
+  });
+
+  it('keeps unicode, spaces and colons in session ids and directories', async () => {
+    const history = await ok(
+      createFileChatHistory('用户 42: ünïcode', withDirectory(join(dir, 'dïr ü'))),
+    );
+    await ok(history.addMessages([new HumanMessage('héllo 👋'), new AIMessage('ok')]));
+    const again = await ok(
+      createFileChatHistory('用户 42: ünïcode', withDirectory(join(dir, 'dïr ü'))),
+    );
+    expect((await ok(again.getMessages())).map((m) => m.text)).toEqual(['héllo 👋', 'ok']);
+  });
+
+  it('two instances appending to one session in one process keep every message in order', async () => {
+    const a = await open('shared');
+    const b = await open('shared');
+    const writes = [];
+    for (let i = 0; i < 40; i++) {
+      const history = i % 2 === 0 ? a : b;
+      writes.push(history.addMessages([new HumanMessage(`q${i}`), new AIMessage(`a${i}`)]));
+    }
+    for (const result of await Promise.all(writes)) expect(result.isOk()).toBe(true);
+    const expected = Array.from({ length: 40 }, (_, i) => [`q${i}`, `a${i}`]).flat();
+    expect((await ok(a.getMessages())).map((m) => m.text)).toEqual(expected);
+  });
+
+  it('when the session file is a directory, every operation fails with invalid_config and leaves no temp file', async () => {
+    const sub = join(dir, 'is-a-dir');
+    await mkdir(join(sub, 'd.jsonl'), { recursive: true });
+    const history = await ok(createFileChatHistory('d', withDirectory(sub)));
+    const calls: ResultAsync<unknown, OrchestrationError>[] = [
+      history.addMessage(new HumanMessage('x')),
+      history.getMessages(),
+      history.clear(),
+      history.replaceMessages([new HumanMessage('y')]),
+    ];
+    for (const result of calls) {
+      const error = await fails(result);
+      expect(error.code).toBe('invalid_config');
+      expect(error.message).toContain(history.path);
+    }
+    expect(await readdir(sub)).toEqual(['d.jsonl']);
   });
 });

@@ -122,4 +122,84 @@ describe.runIf(hasRedis)('Redis backends', () => {
       await h.close();
     }
   });
+
+  it('two history objects appending to one session keep every message, each call in order', async () => {
+    const a = await history('shared');
+    const b = await history('shared');
+    const writes = [];
+    for (let i = 0; i < 40; i++) {
+      const h = i % 2 === 0 ? a : b;
+      writes.push(h.addMessages([new HumanMessage(`q${i}`), new HumanMessage(`a${i}`)]));
+    }
+    for (const result of await Promise.all(writes)) expect(result.isOk()).toBe(true);
+    const expected = Array.from({ length: 40 }, (_, i) => [`q${i}`, `a${i}`]).flat();
+    expect((await ok(b.getMessages())).map((m) => m.text)).toEqual(expected);
+  });
+
+  it.each([
+    ['colons', 'tenant:42:user:7'],
+    ['spaces', 'a session id'],
+    ['unicode', '用户 ü 👋'],
+    ['a very long id', 'x'.repeat(20_000)],
+  ])('keeps a session id with %s as its own key', async (_what, id) => {
+    const h = await history(id);
+    const other = await history(`${id}:other`);
+    await ok(h.addMessage(new HumanMessage('mine')));
+    await ok(other.addMessage(new HumanMessage('theirs')));
+    expect(h.key).toBe(`${prefix}${id}`);
+    expect((await ok((await history(id)).getMessages())).map((m) => m.text)).toEqual(['mine']);
+  });
+
+  it('stores and reads back a 1 MB message', async () => {
+    const h = await history('big', withRedisTtlMs(60_000));
+    const text = 'é'.repeat(512 * 1024);
+    await ok(h.addMessages([new HumanMessage(text), new HumanMessage('after')]));
+    const messages = await ok(h.getMessages());
+    expect(messages.map((m) => m.text.length)).toEqual([text.length, 5]);
+    expect(messages[0]?.text).toBe(text);
+  });
+
+  it('clear() deletes the key, TTL included, and the session stays usable', async () => {
+    const h = await history('cleared', withRedisTtlMs(60_000));
+    await ok(h.addMessage(new HumanMessage('a')));
+    await ok(h.clear());
+    expect(await redis.client.exists(h.key)).toBe(0);
+    expect(await ok(h.getMessages())).toEqual([]);
+    await ok(h.addMessage(new HumanMessage('b')));
+    expect(await redis.client.pttl(h.key)).toBeGreaterThan(0);
+  });
+
+  it('checkpoint run ids with colons, spaces, unicode or great length stay apart', async () => {
+    const store = await ok(
+      createRedisCheckpointStore(withRedisClient(redis.client), withRedisKeyPrefix(prefix)),
+    );
+    const ids = ['a:b', 'a', 'runs', 'with space', '运行 ü', 'r'.repeat(10_000)];
+    for (const [i, runId] of ids.entries()) {
+      await ok(
+        store.saveRun({
+          runId,
+          graph: 'g',
+          status: 'running',
+          input: null,
+          startedAt: i,
+          updatedAt: i,
+        }),
+      );
+      await ok(
+        store.saveNode({
+          runId,
+          node: `n:${i} ü`,
+          status: 'succeeded',
+          attempts: 1,
+          finishedAt: i,
+        }),
+      );
+    }
+    for (const [i, runId] of ids.entries()) {
+      const { run, nodes } = await ok(store.loadRun(runId));
+      expect(run.runId).toBe(runId);
+      expect(nodes.map((n) => n.node)).toEqual([`n:${i} ü`]);
+    }
+    expect((await ok(store.listRuns())).map((r) => r.runId)).toEqual([...ids].reverse());
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { open, readFile, rename, mkdir, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readFile, rename, mkdir, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { OrchestrationError } from '@baton/core';
 
 const NEWLINE = 0x0a;
@@ -72,17 +72,26 @@ export async function appendDurably(path: string, text: string): Promise<void> {
   if (created) await syncDir(path);
 }
 
-/** Replaces the whole file atomically: a crash leaves either the old or the new content. */
+/**
+ * Replaces the whole file atomically: a crash leaves either the old or the new content. The temp
+ * file's name does not grow with `path`'s (any file name that can be appended to can be replaced),
+ * and it is removed when the write or rename fails.
+ */
 export async function replaceDurably(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await openCreatingDir(temp, 'w');
+  const temp = join(dirname(path), `.baton-${randomUUID()}.tmp`);
   try {
-    await handle.write(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await openCreatingDir(temp, 'w');
+    try {
+      await handle.write(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
-  await rename(temp, path);
   await syncDir(path);
 }
 

@@ -6,8 +6,9 @@ import {
   type HealthReport,
 } from '@baton/core';
 import { Redis } from 'ioredis';
-import { err, ok, type Result } from 'neverthrow';
+import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import type { RedisConfig } from '../redis-options.js';
+import { attempt } from './attempt.js';
 import { redactUrl, scrubSecrets, secretsOf } from './redact-url.js';
 
 /** A client plus what is needed to report its failures without leaking the password. */
@@ -17,6 +18,11 @@ export interface RedisConnection {
   readonly url: string;
   /** Maps anything ioredis threw to an OrchestrationError naming the (redacted) URL. */
   error(op: string, error: unknown): OrchestrationError;
+  /**
+   * Runs one operation of a backend: never rejects, maps failures with `error`, and bounds a
+   * given client's operation by the command timeout (an owned client bounds each command itself).
+   */
+  run<T>(op: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError>;
   /** PING bounded by the command timeout; never rejects. */
   check(component: string, details: Readonly<Record<string, unknown>>): Promise<HealthReport>;
   /** Closes the client when this connection opened it; idempotent. */
@@ -96,17 +102,11 @@ class Connection implements RedisConnection {
     details: Readonly<Record<string, unknown>>,
   ): Promise<HealthReport> {
     const started = performance.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ping = this.client.ping();
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
-    });
     try {
-      await Promise.race([ping, timeout]);
+      await this.#bounded(() => this.client.ping());
       const latencyMs = Math.round((performance.now() - started) * 100) / 100;
       return healthReport(component, 'healthy', { ...details, url: this.url, latencyMs });
     } catch (error) {
-      ping.catch(() => undefined);
       const mapped = this.error(`${component}.check`, error);
       return healthReport(component, 'unhealthy', {
         ...details,
@@ -114,6 +114,27 @@ class Connection implements RedisConnection {
         code: mapped.code,
         error: mapped.message,
       });
+    }
+  }
+
+  run<T>(op: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError> {
+    // A given client may have no command timeout (ioredis' default): a hung server would hang
+    // the call forever, so the whole operation gets the deadline.
+    return attempt(
+      () => (this.owned ? fn() : this.#bounded(fn)),
+      (error) => this.error(op, error),
+    );
+  }
+
+  /** `fn()`, rejected with "Command timed out" after the command timeout; the timer is cleared. */
+  async #bounded<T>(fn: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
+    });
+    try {
+      // Promise.race keeps a handler on fn's promise, so its late rejection is never unhandled.
+      return await Promise.race([fn(), deadline]);
     } finally {
       clearTimeout(timer);
     }

@@ -74,7 +74,7 @@ export class SummaryMemoryBase extends ChatMemoryBase<SummaryMemoryBaseConfig> {
       `${this.op}.save`,
     );
     if (pruned.length === 0) return;
-    const next = await summarize(summarizer, summary, pruned, this.config);
+    const next = await summarize(summarizer, summary, pruned, this.config, `${this.op}.save`);
     await unwrap(replaceMessages(this.chatHistory, [summaryMessage(next), ...kept]));
   }
 
