@@ -202,4 +202,47 @@ describe.runIf(hasRedis)('Redis backends', () => {
     }
     expect((await ok(store.listRuns())).map((r) => r.runId)).toEqual([...ids].reverse());
   });
+
+  it('writes a node as one HSET of its own field, never rewriting the run or other nodes', async () => {
+    const store = await ok(
+      createRedisCheckpointStore(withRedisClient(redis.client), withRedisKeyPrefix(prefix)),
+    );
+    const big = 'x'.repeat(100_000);
+    await ok(
+      store.saveRun({
+        runId: 'r',
+        graph: 'g',
+        status: 'running',
+        input: big,
+        startedAt: 1,
+        updatedAt: 1,
+      }),
+    );
+    const node = (name: string) => ({
+      runId: 'r',
+      node: name,
+      status: 'succeeded' as const,
+      output: big,
+      attempts: 1,
+      finishedAt: 2,
+    });
+    await ok(store.saveNode(node('a')));
+    const monitor = await redis.client.duplicate().monitor();
+    const commands: string[][] = [];
+    let sawMarker!: () => void;
+    const marker = new Promise<void>((resolve) => (sawMarker = resolve));
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0] === 'echo' && args[1] === `${prefix}end`) sawMarker();
+      else if (args.some((a) => a.startsWith(prefix))) commands.push(args.slice(0, 3));
+    });
+    await ok(store.saveNode(node('b')));
+    // MONITOR reports commands in the order the server ran them: once the marker shows up,
+    // every command of saveNode has been seen.
+    await redis.client.echo(`${prefix}end`);
+    await marker;
+    monitor.disconnect();
+    expect(commands).toEqual([['hset', `${prefix}nodes:r`, 'b']]);
+    const { nodes } = await ok(store.loadRun('r'));
+    expect(nodes.map((n) => n.node).sort()).toEqual(['a', 'b']);
+  });
 });
