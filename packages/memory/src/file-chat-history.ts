@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  healthReport,
   resolveOptions,
   type HealthReport,
   type Option,
@@ -89,8 +91,20 @@ class FileHistory implements FileChatHistory {
     return this.#locked('clear', () => replaceDurably(this.path, ''));
   }
 
-  check(): Promise<HealthReport> {
-    return directoryHealth('chat-history:file', resolve(this.path, '..'));
+  async check(): Promise<HealthReport> {
+    const report = await directoryHealth('chat-history:file', resolve(this.path, '..'));
+    if (report.status !== 'healthy') return report;
+    try {
+      if (!(await stat(this.path)).isFile()) {
+        return healthReport('chat-history:file', 'unhealthy', {
+          ...report.details,
+          error: `${this.path} exists but is not a file`,
+        });
+      }
+    } catch {
+      // not written yet: a writable directory is all it needs
+    }
+    return report;
   }
 
   #locked<T>(name: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError> {

@@ -158,5 +158,8 @@ describe('createFileChatHistory', () => {
       expect(error.message).toContain(history.path);
     }
     expect(await readdir(sub)).toEqual(['d.jsonl']);
+    const report = await history.check();
+    expect(report.status).toBe('unhealthy');
+    expect(report.details['error']).toContain('is not a file');
   });
 });
