@@ -47,11 +47,16 @@ const keys = (option: string) =>
     )
     .refine((list) => new Set(list).size === list.length, { error: `${option} lists a key twice` });
 
-const isMemory = (value: unknown): value is Memory =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as Memory).load === 'function' &&
-  typeof (value as Memory).save === 'function';
+const isMemory = (value: unknown): value is Memory => {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (
+      typeof (value as Memory).load === 'function' && typeof (value as Memory).save === 'function'
+    );
+  } catch {
+    return false; // its getters throw (a Proxy): not a memory the chain can call
+  }
+};
 
 const chainConfigSchema = z.object({
   name: z
@@ -95,7 +100,10 @@ export function resolveChainConfig(
   );
   if (resolved.isErr()) return err(resolved.error);
   const config = resolved.value;
-  const policy = retryPolicy({ ...config.retryPolicy, maxAttempts: config.retries + 1 });
+  const own = retryPolicy(config.retryPolicy);
+  const policy = own.isErr()
+    ? own
+    : retryPolicy({ ...config.retryPolicy, maxAttempts: config.retries + 1 });
   if (policy.isErr()) {
     return err(
       new OrchestrationError(
@@ -169,8 +177,22 @@ export function withChainRetries(retries: number): ChainOption {
  */
 export function withChainRetryPolicy(policy: Partial<RetryPolicy>): ChainOption {
   return (draft) => {
-    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    if (policy.maxAttempts !== undefined) draft.retries = policy.maxAttempts - 1;
+    if (typeof policy !== 'object' || policy === null) {
+      draft.retryPolicy = policy; // not a policy: validation names withChainRetryPolicy
+      return;
+    }
+    let given: Partial<RetryPolicy>;
+    try {
+      given = { ...policy };
+    } catch (cause) {
+      throw new TypeError('withChainRetryPolicy: the policy could not be read', { cause });
+    }
+    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...given };
+    // A bad maxAttempts stays in the policy, whose validation names withChainRetryPolicy.
+    const attempts: unknown = given.maxAttempts;
+    if (typeof attempts === 'number' && Number.isSafeInteger(attempts) && attempts >= 1) {
+      draft.retries = attempts - 1;
+    }
   };
 }
 

@@ -163,7 +163,13 @@ function toStepRunnable(step: unknown, index: number): Result<Runnable, Orchestr
 
 /** Normalizes every step; fails on an empty list or a step that is not usable. */
 export function toStepRunnables(steps: unknown): Result<Runnable[], OrchestrationError> {
-  if (!Array.isArray(steps) || steps.length === 0) {
+  let list: unknown[];
+  try {
+    list = Array.isArray(steps) ? Array.from(steps as unknown[]) : [];
+  } catch (cause) {
+    return err(unreadable('steps', cause, { field: 'steps' }));
+  }
+  if (list.length === 0) {
     return err(
       new OrchestrationError(
         'invalid_config',
@@ -176,10 +182,24 @@ export function toStepRunnables(steps: unknown): Result<Runnable[], Orchestratio
     );
   }
   const out: Runnable[] = [];
-  for (const [index, step] of steps.entries()) {
-    const r = toStepRunnable(step, index);
+  for (const [index, step] of list.entries()) {
+    let r: Result<Runnable, OrchestrationError>;
+    try {
+      r = toStepRunnable(step, index);
+    } catch (cause) {
+      // Its getters (name, invoke, getName) throw: it cannot be called as a step either.
+      r = err(unreadable(`step #${index}`, cause, { field: 'steps', index }));
+    }
     if (r.isErr()) return err(r.error);
     out.push(r.value);
   }
   return ok(out);
+}
+
+function unreadable(what: string, cause: unknown, details: Record<string, unknown>) {
+  return new OrchestrationError(
+    'invalid_config',
+    `createChain: ${what} could not be read (reading it threw); pass a Runnable, a function (input, ctx) => output, or an object with an invoke(input) method`,
+    { op: 'createChain', cause, details },
+  );
 }

@@ -1,6 +1,6 @@
 import { context as otelContext } from '@opentelemetry/api';
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
-import { Observable, type Subscription } from 'rxjs';
+import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
+import { Observable } from 'rxjs';
 import { canceledError, OrchestrationError, toOrchestrationError } from './errors.js';
 import { childController, NEVER_SIGNAL, raceAbort } from './abort.js';
 import { newRunId } from './run-id.js';
@@ -14,6 +14,8 @@ import type {
 } from './runnable.js';
 import { withDeadline } from './with-deadline.js';
 import { runBatch } from './internal/run-batch.js';
+import { checkRunOptions } from './check-run-options.js';
+import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 
 const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 const RUN = Symbol.for('baton.runnable.run');
@@ -28,18 +30,6 @@ export function emitStepError(
   if (ctx.sink === undefined || reportedErrors.has(error)) return;
   reportedErrors.add(error);
   ctx.sink({ type: 'step-error', runId: ctx.runId, step, error, timestamp: Date.now() });
-}
-
-function validateRunOptions(options: RunOptions, op: string): OrchestrationError | undefined {
-  const { timeoutMs } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    return new OrchestrationError(
-      'invalid_config',
-      `${op}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
-      { op, details: { field: 'timeoutMs', value: timeoutMs } },
-    );
-  }
-  return undefined;
 }
 
 /**
@@ -88,6 +78,9 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
     options: BatchOptions,
     settled: boolean,
   ): ResultAsync<Result<O, OrchestrationError>[], OrchestrationError> {
+    // Options that shape the batch fail it as a whole; the others fail each input's run.
+    const invalid = checkRunOptions(options, `${this.name}.batch`, true);
+    if (invalid) return errAsync(invalid);
     return new ResultAsync(
       runBatch(this.name, inputs, options, settled, (input, runOptions) =>
         this.#start(input, runOptions, undefined),
@@ -100,8 +93,11 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
 
   stream(input: I, options: RunOptions = {}): Observable<RunEvent<O>> {
     return new Observable<RunEvent<O>>((subscriber) => {
-      const { controller, dispose } = childController(options.signal ?? NEVER_SIGNAL);
-      const runId = options.runId ?? newRunId();
+      // Bad options fail the run like any failure (step-error, then the error), from safe defaults.
+      const invalid = checkRunOptions(options, this.name);
+      const usable: RunOptions = invalid === undefined ? options : {};
+      const { controller, dispose } = childController(usable.signal ?? NEVER_SIGNAL);
+      const runId = usable.runId ?? newRunId();
       const started = Date.now();
       const sink: EventSink = (event: StepEvent) => {
         if (event.type === 'step-error') reportedErrors.add(event.error);
@@ -111,7 +107,11 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       // Once the run settled, unsubscribing (which rxjs also does after complete and error)
       // aborts nothing: as under invoke, a finished run's signal never fires.
       let settled = false;
-      this.#start(input, { ...options, signal: controller.signal, runId }, sink, true).then(
+      const run =
+        invalid === undefined
+          ? this.#start(input, { ...usable, signal: controller.signal, runId }, sink, true)
+          : Promise.reject(invalid);
+      run.then(
         (output) => {
           settled = true;
           const now = Date.now();
@@ -152,7 +152,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
 
   /** Starts a top-level run: validates options, builds the context, applies the deadline. */
   #start(input: I, options: RunOptions, sink: EventSink | undefined, scoped = false): Promise<O> {
-    const invalid = validateRunOptions(options, this.name);
+    const invalid = checkRunOptions(options, this.name);
     if (invalid) return Promise.reject(invalid);
     const signal = options.signal ?? NEVER_SIGNAL;
     if (signal.aborted) return Promise.reject(canceledError(this.name, signal.reason));
@@ -207,57 +207,7 @@ export function execute<I, O>(
   const options: RunOptions = { signal: ctx.signal, runId: ctx.runId, metadata: ctx.metadata };
   const promise =
     ctx.sink === undefined
-      ? new Promise<O>((resolve, reject) => {
-          runnable.invoke(input, options).then(
-            (r) =>
-              r.isErr() ? reject(toOrchestrationError(r.error, runnable.name)) : resolve(r.value),
-            (error: unknown) => reject(toOrchestrationError(error, runnable.name)),
-          );
-        })
+      ? invokeForeign(runnable, input, options)
       : streamForeign(runnable, input, options, ctx.sink);
   return raceAbort(promise, ctx.signal, runnable.name);
-}
-
-/**
- * Runs a non-Baton Runnable through its `stream`, forwarding its step events and chunks to the
- * enclosing run's sink (its own `run-start`/`run-end` stay inside). Aborting unsubscribes.
- */
-function streamForeign<I, O>(
-  runnable: Runnable<I, O>,
-  input: I,
-  options: RunOptions,
-  sink: EventSink,
-): Promise<O> {
-  return new Promise<O>((resolve, reject) => {
-    const signal = options.signal ?? NEVER_SIGNAL;
-    let end: { output: O } | undefined;
-    let subscription: Subscription | undefined;
-    const onAbort = (): void => subscription?.unsubscribe();
-    const done = (): void => signal.removeEventListener('abort', onAbort);
-    try {
-      subscription = runnable.stream(input, options).subscribe({
-        next(event) {
-          if (event.type === 'run-end') end = { output: event.output };
-          else if (event.type !== 'run-start') sink(event);
-        },
-        error(error: unknown) {
-          done();
-          reject(toOrchestrationError(error, runnable.name));
-        },
-        complete() {
-          done();
-          if (end !== undefined) resolve(end.output);
-          else {
-            const message = `${runnable.name}: the stream completed without a run-end event`;
-            reject(new OrchestrationError('invalid_state', message, { op: runnable.name }));
-          }
-        },
-      });
-    } catch (error) {
-      reject(toOrchestrationError(error, runnable.name));
-      return;
-    }
-    if (signal.aborted) subscription.unsubscribe();
-    else if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

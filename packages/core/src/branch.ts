@@ -80,20 +80,37 @@ export function branch<I, O>(
       },
     );
   }
-  cases.forEach((c: unknown, i) => {
-    const pair = c as readonly unknown[];
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'function') {
-      throw new OrchestrationError(
-        'invalid_config',
-        `branch: cases.${i} must be a [predicate, runnable] pair`,
-        {
-          op: 'branch',
-          details: { field: `cases.${i}` },
-        },
-      );
-    }
-    requireRunnable(pair[1], 'branch', `cases.${i}.1`);
-  });
+  const list = readCases<I, O>(cases);
+  list.forEach((pair, i) => requireRunnable(pair[1], 'branch', `cases.${i}.1`));
   requireRunnable(otherwise, 'branch', 'otherwise');
-  return new Branch(cases, otherwise);
+  return new Branch<I, O>(list, otherwise);
+}
+
+/** A copy of the cases, each checked to be a `[predicate, runnable]` pair, read once. */
+function readCases<I, O>(cases: readonly BranchCase<I, O>[]): BranchCase<I, O>[] {
+  const list: BranchCase<I, O>[] = [];
+  let i = 0;
+  let total = 0;
+  try {
+    total = cases.length;
+    for (const c of cases as readonly unknown[]) {
+      if (!Array.isArray(c) || c.length !== 2 || typeof c[0] !== 'function') break;
+      list.push([c[0], c[1]] as BranchCase<I, O>);
+      i++;
+    }
+  } catch (cause) {
+    throw new OrchestrationError('invalid_config', `branch: cases.${i} could not be read`, {
+      op: 'branch',
+      cause,
+      details: { field: `cases.${i}` },
+    });
+  }
+  if (list.length !== total) {
+    throw new OrchestrationError(
+      'invalid_config',
+      `branch: cases.${i} must be a [predicate, runnable] pair`,
+      { op: 'branch', details: { field: `cases.${i}` } },
+    );
+  }
+  return list;
 }

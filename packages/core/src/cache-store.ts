@@ -1,4 +1,6 @@
 import { OrchestrationError } from './errors.js';
+import { showValue } from './internal/show-value.js';
+import { readSettings } from './internal/wrapper-config.js';
 
 /**
  * Where `withCache` keeps outputs. Implementations may be synchronous or asynchronous (Redis,
@@ -50,12 +52,13 @@ export interface MemoryCacheStore<V = unknown> extends CacheStore<V> {
 export function createMemoryCacheStore<V = unknown>(
   options: MemoryCacheStoreOptions = {},
 ): MemoryCacheStore<V> {
-  const maxEntries = options.maxEntries ?? 1000;
-  const now = options.now ?? Date.now;
+  const settings = readSettings(options, 'createMemoryCacheStore', 'options');
+  const maxEntries = settings.maxEntries ?? 1000;
+  const now = settings.now ?? Date.now;
   if (!(Number.isInteger(maxEntries) && maxEntries > 0)) {
     throw new OrchestrationError(
       'invalid_config',
-      `createMemoryCacheStore: maxEntries must be a positive integer, got ${String(maxEntries)}`,
+      `createMemoryCacheStore: maxEntries must be a positive integer, got ${showValue(maxEntries)}`,
       { op: 'createMemoryCacheStore', details: { field: 'maxEntries', value: maxEntries } },
     );
   }

@@ -3,6 +3,8 @@
  * loads modules twice, which breaks `instanceof`).
  */
 
+import { showError } from './internal/show-value.js';
+
 /** Every error code Baton uses (Beluga's full set). */
 export const ERROR_CODES = [
   'invalid_config',
@@ -76,14 +78,18 @@ export class OrchestrationError extends Error {
 
 /** True for an OrchestrationError, also one created by another copy of this module. */
 export function isOrchestrationError(value: unknown): value is OrchestrationError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    ((value as Record<symbol, unknown>)[BRAND] === true ||
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (
+      (value as Record<symbol, unknown>)[BRAND] === true ||
       (value instanceof Error &&
         value.name === 'OrchestrationError' &&
-        typeof (value as { code?: unknown }).code === 'string'))
-  );
+        typeof (value as { code?: unknown }).code === 'string')
+    );
+  } catch {
+    // A Proxy or a throwing getter: whatever it is, it is not one of ours.
+    return false;
+  }
 }
 
 /** Creates an OrchestrationError; shorthand for `new OrchestrationError(...)`. */
@@ -129,11 +135,23 @@ export const maxRetriesExceededError: ErrorHelper = helper('max_retries_exceeded
 /** True when `value` is an abort: a `task_canceled` error or a DOM `AbortError`. */
 export function isCancellation(value: unknown): boolean {
   if (isOrchestrationError(value)) return value.code === 'task_canceled';
-  return value instanceof Error && value.name === 'AbortError';
+  return isAbortError(value);
+}
+
+function isAbortError(value: unknown): boolean {
+  try {
+    return value instanceof Error && value.name === 'AbortError';
+  } catch {
+    return false;
+  }
 }
 
 function causeOf(value: unknown): unknown {
-  return value instanceof Error ? value.cause : undefined;
+  try {
+    return value instanceof Error ? value.cause : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -146,7 +164,7 @@ export function isRetryable(error: unknown): boolean {
   for (let depth = 0; current !== undefined && current !== null && depth < 32; depth++) {
     if (isCancellation(current)) return false;
     if (decided === undefined && typeof current === 'object') {
-      const flag = (current as { retryable?: unknown }).retryable;
+      const flag = retryableFlag(current);
       if (typeof flag === 'boolean') decided = flag;
     }
     current = causeOf(current);
@@ -154,13 +172,11 @@ export function isRetryable(error: unknown): boolean {
   return decided ?? true;
 }
 
-function describe(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  if (typeof value === 'string') return value;
+function retryableFlag(value: object): unknown {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return (value as { retryable?: unknown }).retryable;
   } catch {
-    return String(value);
+    return undefined;
   }
 }
 
@@ -175,14 +191,14 @@ export function toOrchestrationError(
   code: ErrorCode = 'execution_failed',
 ): OrchestrationError {
   if (isOrchestrationError(value)) return value;
-  if (value instanceof Error && value.name === 'AbortError') {
+  if (isAbortError(value)) {
     return new OrchestrationError('task_canceled', `${op || 'run'} was canceled`, {
       op,
       cause: value,
     });
   }
   const prefix = op ? `${op} failed: ` : '';
-  return new OrchestrationError(code, `${prefix}${describe(value)}`, { op, cause: value });
+  return new OrchestrationError(code, `${prefix}${showError(value)}`, { op, cause: value });
 }
 
 /** The error a run reports when its AbortSignal fired. Keeps a reason that already is one. */

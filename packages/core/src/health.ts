@@ -1,3 +1,5 @@
+import { showError } from './internal/show-value.js';
+
 /** Health of a component: `degraded` still works, `unhealthy` does not. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -72,7 +74,7 @@ async function checkOne(
     return await Promise.race([checker.check(), timeout]);
   } catch (error) {
     return healthReport(`check#${index}`, 'unhealthy', {
-      error: error instanceof Error ? error.message : String(error),
+      error: showError(error),
     });
   } finally {
     clearTimeout(timer);

@@ -26,6 +26,7 @@ export {
   workflowDeadlockError,
 } from './errors.js';
 export type { ErrorCode, OrchestrationErrorOptions } from './errors.js';
+export { isResult } from './is-result.js';
 
 // functional options and registries
 export { resolveOptions } from './options.js';
@@ -35,6 +36,7 @@ export type { Registry } from './provider-registry.js';
 
 // runnables
 export { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
+export { checkRunOptions } from './check-run-options.js';
 export { runnable } from './runnable-fn.js';
 export type { FnOutput, StepFunction } from './runnable-fn.js';
 export type {

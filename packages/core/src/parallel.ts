@@ -85,13 +85,23 @@ export function parallel<I, B extends Readonly<Record<string, Runnable<I>>>>(
       },
     );
   }
-  const keys = Object.keys(branches);
+  let copy: Readonly<Record<string, Runnable<I>>>;
+  try {
+    copy = { ...branches };
+  } catch (cause) {
+    throw new OrchestrationError(
+      'invalid_config',
+      'parallel(branches): branches could not be read; pass a plain object of Runnables by key',
+      { op: 'parallel', cause, details: { field: 'branches' } },
+    );
+  }
+  const keys = Object.keys(copy);
   if (keys.length === 0) {
     throw new OrchestrationError('invalid_config', 'parallel(branches): give at least one branch', {
       op: 'parallel',
       details: { field: 'branches' },
     });
   }
-  for (const key of keys) requireRunnable(branches[key], 'parallel', `branches.${key}`);
-  return new Parallel<I, ParallelOutput<B>>(branches);
+  for (const key of keys) requireRunnable(copy[key], 'parallel', `branches.${key}`);
+  return new Parallel<I, ParallelOutput<B>>(copy);
 }

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { OrchestrationError } from './errors.js';
+import { safeString } from './internal/show-value.js';
 
 /** A named set of providers of one kind (chain, graph, workflow, ...). */
 export interface Registry<P> {
@@ -39,9 +40,11 @@ export function createRegistry<P>(kind: string, entries: Iterable<[string, P]> =
       }
       if (provider === undefined || provider === null) {
         return err(
-          new OrchestrationError('invalid_config', `${kind} "${name}" is ${String(provider)}`, {
-            op: 'registry.register',
-          }),
+          new OrchestrationError(
+            'invalid_config',
+            `${kind} "${name}" is ${String(provider)}; register a provider object`,
+            { op: 'registry.register' },
+          ),
         );
       }
       if (providers.has(name)) {
@@ -63,7 +66,7 @@ export function createRegistry<P>(kind: string, entries: Iterable<[string, P]> =
         return err(
           new OrchestrationError(
             'not_found',
-            `unknown ${kind} "${name}"; registered: ${names.length ? names.join(', ') : '(none)'}`,
+            `unknown ${kind} "${safeString(name)}"; registered: ${names.length ? names.join(', ') : '(none)'}`,
             { op: 'registry.get', details: { name, registered: names } },
           ),
         );

@@ -3,6 +3,7 @@ import { BaseRunnable } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
+import { isResult } from './is-result.js';
 
 type SyncOutput<R> =
   R extends Result<infer T, unknown>
@@ -21,16 +22,6 @@ export type FnOutput<R> = R extends PromiseLike<infer P> ? SyncOutput<P> : SyncO
 
 /** A function that can become a Runnable. */
 export type StepFunction<I, R> = (input: I, ctx: StepContext) => R;
-
-function isResult(value: unknown): value is Result<unknown, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { isOk?: unknown }).isOk === 'function' &&
-    typeof (value as { isErr?: unknown }).isErr === 'function' &&
-    typeof (value as { match?: unknown }).match === 'function'
-  );
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return (

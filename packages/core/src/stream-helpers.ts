@@ -1,6 +1,7 @@
 import { err, ok, ResultAsync } from 'neverthrow';
-import type { Observable } from 'rxjs';
-import { toOrchestrationError, type OrchestrationError } from './errors.js';
+import { EMPTY, type Observable } from 'rxjs';
+import { OrchestrationError, toOrchestrationError } from './errors.js';
+import { showValue } from './internal/show-value.js';
 import type { RunEvent } from './run-event.js';
 
 /**
@@ -16,6 +17,11 @@ export function lastOutput<O>(
     new Promise((resolve) => {
       let found = false;
       let output: O | undefined;
+      const invalid = notObservable('lastOutput', events$);
+      if (invalid !== undefined) {
+        resolve(err(invalid));
+        return;
+      }
       events$.subscribe({
         next(event) {
           if (event.type === 'run-end') {
@@ -56,7 +62,9 @@ export function toAsyncIterable<T>(events$: Observable<T>): AsyncIterable<T> {
       let failWaiting: ((error: unknown) => void) | undefined;
       let done = false;
       let failure: { error: unknown } | undefined;
-      const subscription = events$.subscribe({
+      const invalid = notObservable('toAsyncIterable', events$);
+      if (invalid !== undefined) failure = { error: invalid };
+      const subscription = (invalid === undefined ? events$ : EMPTY).subscribe({
         next(value) {
           if (waiting) {
             const resolve = waiting;
@@ -104,4 +112,23 @@ export function toAsyncIterable<T>(events$: Observable<T>): AsyncIterable<T> {
       };
     },
   };
+}
+
+/** The `invalid_input` error for a helper given something that is not an Observable. */
+function notObservable(op: string, value: unknown): OrchestrationError | undefined {
+  let subscribable = false;
+  try {
+    subscribable =
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { subscribe?: unknown }).subscribe === 'function';
+  } catch {
+    // a Proxy: not an Observable
+  }
+  if (subscribable) return undefined;
+  return new OrchestrationError(
+    'invalid_input',
+    `${op}(events$): expected an Observable of run events such as runnable.stream(input), got ${showValue(value)}`,
+    { op, details: { field: 'events$' } },
+  );
 }

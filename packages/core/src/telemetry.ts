@@ -36,11 +36,22 @@ export interface TelemetryOptions {
   readonly logger?: Logger | undefined;
 }
 
-const providerLike = z
-  .custom<object | undefined>((v) => v === undefined || (typeof v === 'object' && v !== null), {
-    error: 'expects a provider object',
-  })
-  .optional();
+/** An object with these methods; a Proxy or a throwing getter is none. */
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  } catch {
+    return false;
+  }
+}
+
+const withMethods = (option: string, what: string, methods: readonly string[]) =>
+  z
+    .custom<object | undefined>((v) => v === undefined || hasMethods(v, methods), {
+      error: `${option} expects ${what} (an object with ${methods.join(', ')})`,
+    })
+    .optional();
 
 /**
  * zod fields validating `TelemetryOptions`; spread them into a component's config schema.
@@ -49,14 +60,14 @@ const providerLike = z
  * const schema = z.object({ name: z.string(), ...telemetryOptionsShape });
  */
 export const telemetryOptionsShape = {
-  tracerProvider: providerLike,
-  meterProvider: providerLike,
+  tracerProvider: withMethods('withTracerProvider', 'a TracerProvider', ['getTracer']),
+  meterProvider: withMethods('withMeterProvider', 'a MeterProvider', ['getMeter']),
   metricsPrefix: z
     .string()
     .trim()
     .min(1, { error: 'withMetricsPrefix expects a non-empty prefix' })
     .optional(),
-  logger: providerLike,
+  logger: withMethods('withLogger', 'a Logger', ['debug', 'info', 'warn', 'error']),
 };
 
 /** Uses `provider` instead of the global TracerProvider. */

@@ -2,7 +2,8 @@ import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { createMemoryCacheStore, type CacheStore } from './cache-store.js';
 import { abortError, NEVER_SIGNAL } from './abort.js';
-import { requireRunnable } from './internal/wrapper-config.js';
+import { readSettings, requireRunnable } from './internal/wrapper-config.js';
+import { safeString } from './internal/show-value.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
 export interface CacheOptions<I, O> {
@@ -113,7 +114,7 @@ class Cached<I, O> extends BaseRunnable<I, O> {
     } catch (cause) {
       throw new OrchestrationError(
         'invalid_input',
-        `${this.name}: cannot compute the cache key of the input (${String(cause)}); ` +
+        `${this.name}: cannot compute the cache key of the input (${safeString(cause)}); ` +
           'pass withCache(runnable, { key: (input) => string })',
         { op: this.name, cause },
       );
@@ -189,12 +190,20 @@ function validate<I, O>(options: CacheOptions<I, O>): void {
       details: { field, value },
     });
   };
-  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   const { store, key, namespace, ttlMs } = options;
   if (store !== undefined) {
+    if (typeof store !== 'object' || store === null) {
+      fail('store', 'a CacheStore (an object with get, set and delete methods)', store);
+    }
     const s = store as unknown as Record<string, unknown>;
     for (const method of ['get', 'set', 'delete'] as const) {
-      if (typeof s[method] !== 'function') fail(`store.${method}`, 'a function', s[method]);
+      let fn: unknown;
+      try {
+        fn = s[method];
+      } catch {
+        fail(`store.${method}`, 'a readable function', undefined);
+      }
+      if (typeof fn !== 'function') fail(`store.${method}`, 'a function', fn);
     }
   }
   if (key !== undefined && typeof key !== 'function')
@@ -220,6 +229,7 @@ export function withCache<I, O>(
   options: CacheOptions<I, O> = {},
 ): Runnable<I, O> {
   requireRunnable(runnable, 'withCache', 'runnable');
-  validate(options);
-  return new Cached(runnable, options);
+  const settings = readSettings(options, 'withCache', 'options');
+  validate(settings);
+  return new Cached(runnable, settings);
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { BaseRunnable, execute } from './base-runnable.js';
 import { isCancellation, OrchestrationError, toOrchestrationError } from './errors.js';
 import { healthReport, type HealthChecker, type HealthReport } from './health.js';
-import { fromOverrides, requireRunnable, unwrapConfig } from './internal/wrapper-config.js';
+import {
+  fromOverrides,
+  readSettings,
+  requireRunnable,
+  unwrapConfig,
+} from './internal/wrapper-config.js';
 import { resolveOptions } from './options.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
@@ -199,8 +204,9 @@ export function withCircuitBreaker<I, O>(
   options: Partial<CircuitBreakerOptions> = {},
 ): CircuitBreakerRunnable<I, O> {
   requireRunnable(runnable, 'withCircuitBreaker', 'runnable');
+  const settings = readSettings(options, 'withCircuitBreaker', 'options');
   const config = unwrapConfig(
-    resolveOptions(DEFAULTS, [fromOverrides(options)], schema, 'withCircuitBreaker'),
+    resolveOptions(DEFAULTS, [fromOverrides(settings)], schema, 'withCircuitBreaker'),
   );
   return new CircuitBreaker(runnable, config);
 }

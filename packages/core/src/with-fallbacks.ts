@@ -2,7 +2,7 @@ import { BaseRunnable, execute } from './base-runnable.js';
 import { isCancellation, OrchestrationError, toOrchestrationError } from './errors.js';
 import { abortError } from './abort.js';
 import { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
-import { requireRunnable } from './internal/wrapper-config.js';
+import { readSettings, requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
 export interface FallbackOptions {
@@ -106,17 +106,31 @@ export function withFallbacks<I, O>(
       },
     );
   }
-  const list: readonly Runnable<I, O>[] = fallbacks;
+  const list = readList<Runnable<I, O>>(fallbacks);
   list.forEach((f, i) => requireRunnable(f, 'withFallbacks', `fallbacks.${i}`));
-  if (options.retryOn !== undefined && typeof options.retryOn !== 'function') {
+  const settings = readSettings(options, 'withFallbacks', 'options');
+  if (settings.retryOn !== undefined && typeof settings.retryOn !== 'function') {
     throw new OrchestrationError(
       'invalid_config',
       'withFallbacks: retryOn must be a function (error, index) => boolean',
       {
         op: 'withFallbacks',
-        details: { field: 'retryOn', value: options.retryOn },
+        details: { field: 'retryOn', value: settings.retryOn },
       },
     );
   }
-  return new WithFallbacks([runnable, ...list], options);
+  return new WithFallbacks([runnable, ...list], settings);
+}
+
+/** A copy of the fallbacks array, read once (an array Proxy may throw on reads). */
+function readList<T>(fallbacks: readonly T[]): readonly T[] {
+  try {
+    return [...fallbacks];
+  } catch (cause) {
+    throw new OrchestrationError(
+      'invalid_config',
+      'withFallbacks: fallbacks could not be read; pass a plain array of Runnables',
+      { op: 'withFallbacks', cause, details: { field: 'fallbacks' } },
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { trackOutput, type OutputTracker } from './step-events.js';
 import {
   fromOverrides,
   MAX_TIMER_MS,
+  readSettings,
   requireRunnable,
   unwrapConfig,
 } from './internal/wrapper-config.js';
@@ -208,5 +209,6 @@ export function withRetry<I, O>(
   policy: Partial<RetryPolicy> = {},
 ): Runnable<I, O> {
   requireRunnable(runnable, 'withRetry', 'runnable');
-  return new Retrying(runnable, unwrapConfig(retryPolicy(policy)));
+  const settings = readSettings(policy, 'withRetry', 'policy');
+  return new Retrying(runnable, unwrapConfig(retryPolicy(settings)));
 }

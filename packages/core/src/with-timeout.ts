@@ -2,6 +2,7 @@ import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError } from './errors.js';
 import { withDeadline } from './with-deadline.js';
 import { MAX_TIMER_MS, requireRunnable } from './internal/wrapper-config.js';
+import { showValue } from './internal/show-value.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
 class TimeLimited<I, O> extends BaseRunnable<I, O> {
@@ -36,7 +37,7 @@ export function withTimeout<I, O>(runnable: Runnable<I, O>, timeoutMs: number): 
   if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
     throw new OrchestrationError(
       'invalid_config',
-      `withTimeout: timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${String(timeoutMs)}`,
+      `withTimeout: timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${showValue(timeoutMs)}`,
       { op: 'withTimeout', details: { field: 'timeoutMs', value: timeoutMs } },
     );
   }

@@ -1,11 +1,14 @@
 import {
   aggregateHealth,
   BaseRunnable,
+  checkRunOptions,
   createTelemetry,
   healthReport,
   newRunId,
   OrchestrationError,
+  toOrchestrationError,
   tracedRun,
+  type CheckpointStore,
   type EdgeOptions,
   type ExecutionContext,
   type Graph,
@@ -19,6 +22,7 @@ import {
   type RunEvent,
   type RunOptions,
   type Runnable,
+  type StoredRun,
   type Telemetry,
   type TracedRunOptions,
 } from '@baton/core';
@@ -26,7 +30,7 @@ import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
 import { Observable } from 'rxjs';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';
 import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
-import { graphError } from './internal/graph-errors.js';
+import { describeValue, graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
 import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
@@ -264,7 +268,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   }
 
   start(input: I, options: RunOptions = {}): Result<RunHandle<O>, OrchestrationError> {
-    const invalid = checkTimeout(this.name, options.timeoutMs);
+    const invalid = checkRunOptions(options, this.name);
     if (invalid !== undefined) return err(invalid);
     const compiled = this.#freeze();
     if (compiled.isErr()) return err(compiled.error);
@@ -300,13 +304,12 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
         ),
       );
     }
-    const invalid = checkTimeout(this.name, options.timeoutMs);
+    const invalid = checkRunId(runId, op) ?? checkRunOptions(options, op);
     if (invalid !== undefined) return errAsync(invalid);
     const compiled = this.#freeze();
     if (compiled.isErr()) return errAsync(compiled.error);
     const graph = compiled.value;
-    return store
-      .loadRun(runId)
+    return loadStoredRun(store, runId, op)
       .andThen((stored) => restoredNodes(this.#structure, graph, stored, op))
       .map(({ input, restored, startedAt, metadata }) =>
         this.#handle(
@@ -341,16 +344,36 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   }
 }
 
-function checkTimeout(name: string, timeoutMs: number | undefined): OrchestrationError | undefined {
-  if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0)) return undefined;
+function checkRunId(runId: unknown, op: string): OrchestrationError | undefined {
+  if (typeof runId === 'string' && runId.trim() !== '') return undefined;
   return new OrchestrationError(
     'invalid_config',
-    `${name}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
-    {
-      op: name,
-      details: { field: 'timeoutMs', value: timeoutMs },
-    },
+    `${op}: runId must be the non-empty id of a checkpointed run (see store.listRuns()), got ${describeValue(runId)}`,
+    { op, details: { field: 'runId' } },
   );
+}
+
+/** `store.loadRun(runId)`, with a store that throws or breaks the contract mapped to an Err. */
+function loadStoredRun(
+  store: CheckpointStore,
+  runId: string,
+  op: string,
+): ResultAsync<StoredRun, OrchestrationError> {
+  let loaded: unknown;
+  try {
+    loaded = store.loadRun(runId);
+  } catch (error) {
+    return errAsync(toOrchestrationError(error, `${op}: loadRun`, 'dependency_failed'));
+  }
+  const chainable =
+    typeof loaded === 'object' &&
+    loaded !== null &&
+    typeof (loaded as { andThen?: unknown }).andThen === 'function';
+  if (!chainable) {
+    const message = `${op}: the checkpoint store's loadRun must return a ResultAsync`;
+    return errAsync(new OrchestrationError('dependency_failed', message, { op }));
+  }
+  return loaded as ResultAsync<StoredRun, OrchestrationError>;
 }
 
 /** The built-in `dag` provider. */

@@ -36,12 +36,16 @@ const countOrInfinity = (option: string, min: number) =>
     { error: `${option} expects a whole number >= ${min} or Infinity` },
   );
 
-const isCheckpointStore = (value: unknown): value is CheckpointStore =>
-  typeof value === 'object' &&
-  value !== null &&
-  ['saveRun', 'saveNode', 'loadRun'].every(
-    (m) => typeof (value as Record<string, unknown>)[m] === 'function',
-  );
+const isCheckpointStore = (value: unknown): value is CheckpointStore => {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return ['saveRun', 'saveNode', 'loadRun'].every(
+      (m) => typeof (value as Record<string, unknown>)[m] === 'function',
+    );
+  } catch {
+    return false; // its getters throw (a Proxy): not a store the graph can call
+  }
+};
 
 const graphConfigSchema = z.object({
   name: z

@@ -90,8 +90,22 @@ export function withNodeRetries(retries: number): NodeOption {
  */
 export function withNodeRetryPolicy(policy: Partial<RetryPolicy>): NodeOption {
   return (draft) => {
-    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    if (policy.maxAttempts !== undefined) draft.retries = policy.maxAttempts - 1;
+    if (typeof policy !== 'object' || policy === null) {
+      draft.retryPolicy = policy; // not a policy: validation names withNodeRetryPolicy
+      return;
+    }
+    let given: Partial<RetryPolicy>;
+    try {
+      given = { ...policy };
+    } catch (cause) {
+      throw new TypeError('withNodeRetryPolicy: the policy could not be read', { cause });
+    }
+    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...given };
+    // A bad maxAttempts stays in the policy, whose validation names withNodeRetryPolicy.
+    const attempts: unknown = given.maxAttempts;
+    if (typeof attempts === 'number' && Number.isSafeInteger(attempts) && attempts >= 1) {
+      draft.retries = attempts - 1;
+    }
   };
 }
 

@@ -1,6 +1,5 @@
-import { OrchestrationError, type Runnable } from '@baton/core';
+import { OrchestrationError, type Runnable, isResult } from '@baton/core';
 import { BaseMessage, getBufferString } from '@langchain/core/messages';
-import type { Result } from 'neverthrow';
 
 /** What a summarizer receives: the running summary and the messages to fold into it. */
 export interface SummaryInput {
@@ -53,15 +52,7 @@ export async function summarize(
 ): Promise<string> {
   const newLines = getBufferString([...messages], prefixes.humanPrefix, prefixes.aiPrefix);
   const result: unknown = await summarizer.invoke({ summary, messages, newLines });
-  if (!isResult(result)) return summaryText(result, op); // not a Baton Runnable
+  if (!isResult<unknown, OrchestrationError>(result)) return summaryText(result, op); // not a Baton Runnable
   if (result.isErr()) throw result.error satisfies OrchestrationError;
   return summaryText(result.value, op);
-}
-
-function isResult(value: unknown): value is Result<unknown, OrchestrationError> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { isErr?: unknown }).isErr === 'function'
-  );
 }

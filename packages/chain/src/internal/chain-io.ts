@@ -5,6 +5,7 @@ import {
   type ExecutionContext,
   type Memory,
   type MemoryValues,
+  isResult,
 } from '@baton/core';
 import type { Result } from 'neverthrow';
 
@@ -24,11 +25,18 @@ async function callMemory<T>(
   ctx: ExecutionContext,
   call: () => PromiseLike<Result<T, OrchestrationError>>,
 ): Promise<T> {
-  let result: Result<T, OrchestrationError>;
+  let result: unknown;
   try {
     result = await raceAbort(Promise.resolve(call()), ctx.signal, op);
   } catch (error) {
     throw toOrchestrationError(error, op);
+  }
+  if (!isResult<T, OrchestrationError>(result)) {
+    throw new OrchestrationError(
+      'invalid_state',
+      `${op} must return a ResultAsync (a promise of a neverthrow Result), got ${typeof result}`,
+      { op, retryable: false },
+    );
   }
   if (result.isErr()) throw toOrchestrationError(result.error, op);
   return result.value;
@@ -76,11 +84,25 @@ export async function loadMemory(
       { op: chain, details: { field: 'input' } },
     );
   }
+  const values = readInput(chain, input);
   try {
-    const loaded = await callMemory(`${chain}.memory.load`, ctx, () => memory.load(input));
-    return { ...loaded, ...input };
+    const loaded = await callMemory(`${chain}.memory.load`, ctx, () => memory.load(values));
+    return { ...loaded, ...values };
   } catch (error) {
     throw memoryError(chain, 'load', error);
+  }
+}
+
+/** A plain copy of the input, read once; an input whose getters throw is `invalid_input`. */
+function readInput(chain: string, input: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return { ...input };
+  } catch (cause) {
+    throw new OrchestrationError(
+      'invalid_input',
+      `chain "${chain}": its input could not be read (reading a property threw); pass a plain object`,
+      { op: chain, cause, details: { field: 'input' } },
+    );
   }
 }
 
@@ -110,10 +132,10 @@ export function checkInputKeys(chain: string, keys: readonly string[], input: un
     );
   }
   for (const key of keys) {
-    if (!(key in input)) {
+    if (!has(input, key, chain, 'input', 'invalid_input')) {
       throw new OrchestrationError(
         'invalid_input',
-        `chain "${chain}": input is missing key "${key}" (declared with withChainInputKeys); got keys: ${Object.keys(input).join(', ') || '(none)'}`,
+        `chain "${chain}": input is missing key "${key}" (declared with withChainInputKeys); got keys: ${keysOf(input)}`,
         { op: chain, details: { field: key, inputKeys: keys } },
       );
     }
@@ -135,14 +157,53 @@ export function pickOutputKeys(
   }
   const picked: Record<string, unknown> = {};
   for (const key of keys) {
-    if (!(key in output)) {
+    if (!has(output, key, chain, "the last step's output", 'execution_failed')) {
       throw new OrchestrationError(
         'execution_failed',
-        `chain "${chain}": the last step's output lacks key "${key}" (declared with withChainOutputKeys); got keys: ${Object.keys(output).join(', ') || '(none)'}`,
+        `chain "${chain}": the last step's output lacks key "${key}" (declared with withChainOutputKeys); got keys: ${keysOf(output)}`,
         { op: chain, retryable: false, details: { field: key, outputKeys: keys, output } },
       );
     }
-    picked[key] = output[key];
+    picked[key] = read(output, key, chain);
   }
   return picked;
+}
+
+function keysOf(value: object): string {
+  try {
+    return Object.keys(value).join(', ') || '(none)';
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+/** `key in value`, or the error naming `what` when asking throws (a Proxy). */
+function has(
+  value: Record<string, unknown>,
+  key: string,
+  chain: string,
+  what: string,
+  code: 'invalid_input' | 'execution_failed',
+): boolean {
+  try {
+    return key in value;
+  } catch (cause) {
+    throw new OrchestrationError(
+      code,
+      `chain "${chain}": ${what} could not be read for key "${key}" (it threw); return or pass a plain object`,
+      { op: chain, cause, retryable: false, details: { field: key } },
+    );
+  }
+}
+
+function read(output: Record<string, unknown>, key: string, chain: string): unknown {
+  try {
+    return output[key];
+  } catch (cause) {
+    throw new OrchestrationError(
+      'execution_failed',
+      `chain "${chain}": the last step's output key "${key}" could not be read (its getter threw)`,
+      { op: chain, cause, retryable: false, details: { field: key } },
+    );
+  }
 }

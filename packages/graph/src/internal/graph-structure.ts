@@ -1,7 +1,7 @@
 import type { EdgeOptions, GraphConfig, OrchestrationError, Router } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { NodeOption } from '../node-options.js';
-import { graphError, listNames, type GraphErrorReason } from './graph-errors.js';
+import { describeValue, graphError, listNames, type GraphErrorReason } from './graph-errors.js';
 import { checkNodeName, createNodeSpec, type NodeSpec } from './node-spec.js';
 
 const REQUIRED = 0;
@@ -58,7 +58,7 @@ export class GraphStructure {
         'not_found',
         'unknown-node',
         op,
-        `unknown ${role} node "${String(name)}"; add it with addNode first (nodes: ${known.length ? listNames(known) : 'none'})`,
+        `unknown ${role} node ${typeof name === 'string' ? `"${name}"` : describeValue(name)}; add it with addNode first (nodes: ${known.length ? listNames(known) : 'none'})`,
         { node: name },
       ),
     );
@@ -111,17 +111,14 @@ export class GraphStructure {
     const op = this.#op('addEdge');
     const open = this.#checkOpen(op);
     if (open.isErr()) return open;
-    const required = options?.required ?? true;
-    if (
-      typeof required !== 'boolean' ||
-      (options !== undefined && (typeof options !== 'object' || options === null))
-    ) {
+    const required = edgeRequired(options);
+    if (required === undefined) {
       return err(
         graphError(
           'invalid_config',
           'invalid-edge-options',
           op,
-          `edge options must be { required?: boolean }, got ${JSON.stringify(options)}`,
+          `edge options must be { required?: boolean }, got ${describeValue(options)}`,
         ),
       );
     }
@@ -157,20 +154,21 @@ export class GraphStructure {
         `"${spec.name}" already has a router; give one router all its targets`,
       );
     }
-    if (!Array.isArray(targets) || targets.length === 0) {
+    const list = readList(targets);
+    if (list === undefined || list.length === 0) {
       return fail(
         'invalid-targets',
         `the router of "${spec.name}" needs a non-empty array of target node names`,
       );
     }
     const routeIndex = new Map<string, number>();
-    for (const target of targets as unknown[]) {
+    for (const target of list) {
       const t = this.#lookup(target, op, 'router target');
       if (t.isErr()) return err(t.error);
       if (routeIndex.has(target as string)) {
         return fail(
           'invalid-targets',
-          `target "${String(target)}" is listed twice for the router of "${spec.name}"`,
+          `target "${target as string}" is listed twice for the router of "${spec.name}"`,
         );
       }
       const free = this.#checkEdge(from, t.value, op);
@@ -201,8 +199,7 @@ export class GraphStructure {
   }
 
   #points(names: unknown, op: string): Result<number[], OrchestrationError> {
-    const list: unknown[] =
-      typeof names === 'string' ? [names] : Array.isArray(names) ? (names as unknown[]) : [];
+    const list = typeof names === 'string' ? [names] : (readList(names) ?? []);
     if (list.length === 0) {
       return err(
         graphError(
@@ -240,5 +237,26 @@ export class GraphStructure {
         this.finish = points;
         this.version++;
       });
+  }
+}
+
+/** A copy of an array argument, read once; `undefined` for anything else or an unreadable one. */
+export function readList(value: unknown): unknown[] | undefined {
+  try {
+    return Array.isArray(value) ? Array.from(value as unknown[]) : undefined;
+  } catch {
+    return undefined; // an array Proxy whose reads throw
+  }
+}
+
+/** `options.required` (default true), or `undefined` when the options are not `{ required? }`. */
+function edgeRequired(options: unknown): boolean | undefined {
+  if (options === undefined) return true;
+  if (typeof options !== 'object' || options === null) return undefined;
+  try {
+    const required = (options as EdgeOptions).required ?? true;
+    return typeof required === 'boolean' ? required : undefined;
+  } catch {
+    return undefined;
   }
 }

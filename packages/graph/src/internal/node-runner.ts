@@ -14,6 +14,8 @@ import {
   type RetryPolicy,
 } from '@baton/core';
 import type { Context, Tracer } from '@opentelemetry/api';
+import { describeValue } from './graph-errors.js';
+import { readList } from './graph-structure.js';
 import type { NodeSpec } from './node-spec.js';
 import { linkSignal, type RunScope } from './run-scope.js';
 
@@ -152,28 +154,16 @@ function withRetries(
   );
 }
 
-function describe(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /** Maps a router's answer to node indices; anything but declared target names fails. */
 function resolvePicks(node: NodeSpec, picked: unknown, graphName: string): number[] {
   const op = `${graphName}.${node.name}.router`;
   const targets = node.routeIndex as Map<string, number>;
   const list: readonly unknown[] | undefined =
-    typeof picked === 'string'
-      ? [picked]
-      : Array.isArray(picked)
-        ? (picked as unknown[])
-        : undefined;
+    typeof picked === 'string' ? [picked] : readList(picked);
   if (list === undefined) {
     throw new OrchestrationError(
       'invalid_state',
-      `${op}: returned ${describe(picked)}; return a target name or an array of target names`,
+      `${op}: returned ${describeValue(picked)}; return a target name or an array of target names`,
       { op },
     );
   }
@@ -184,7 +174,7 @@ function resolvePicks(node: NodeSpec, picked: unknown, graphName: string): numbe
       const declared = [...targets.keys()].map((t) => `"${t}"`).join(', ');
       throw new OrchestrationError(
         'invalid_state',
-        `${op}: picked ${describe(target)}, which is not one of its targets (${declared}); return one of them or declare it in addConditionalEdges`,
+        `${op}: picked ${describeValue(target)}, which is not one of its targets (${declared}); return one of them or declare it in addConditionalEdges`,
         { op, details: { node: node.name, picked: target, targets: [...targets.keys()] } },
       );
     }
@@ -201,16 +191,18 @@ export function route(
   graphName: string,
 ): unknown {
   let picked: unknown;
+  let thenable: boolean;
   try {
     picked = (node.router as (o: unknown) => unknown)(output);
+    // Inside the try: an answer whose getters throw (a Proxy) is the router's failure too.
+    thenable =
+      typeof picked === 'object' &&
+      picked !== null &&
+      typeof (picked as PromiseLike<unknown>).then === 'function';
   } catch (error) {
     throw toOrchestrationError(error, `${graphName}.${node.name}.router`);
   }
-  if (
-    typeof picked === 'object' &&
-    picked !== null &&
-    typeof (picked as PromiseLike<unknown>).then === 'function'
-  ) {
+  if (thenable) {
     return Promise.resolve(picked as PromiseLike<unknown>).then(
       (answer) => {
         outcome.picks = resolvePicks(node, answer, graphName);

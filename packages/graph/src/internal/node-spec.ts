@@ -11,7 +11,7 @@ import {
 } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import { resolveNodeConfig, type NodeOption } from '../node-options.js';
-import { graphError } from './graph-errors.js';
+import { describeError, describeValue, graphError } from './graph-errors.js';
 
 /** A node as declared, with what running it needs precomputed. */
 export interface NodeSpec {
@@ -29,9 +29,13 @@ export interface NodeSpec {
 function isRunnable(value: unknown): value is Runnable {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
-  return (
-    typeof r.name === 'string' && typeof r.invoke === 'function' && typeof r.stream === 'function'
-  );
+  try {
+    return (
+      typeof r.name === 'string' && typeof r.invoke === 'function' && typeof r.stream === 'function'
+    );
+  } catch {
+    return false; // its getters throw (a Proxy): not something a node can run
+  }
 }
 
 /** Checks a new node's name: a non-empty string, not `__proto__`, not taken. */
@@ -41,7 +45,7 @@ export function checkNodeName(
   op: string,
 ): Result<string, OrchestrationError> {
   if (typeof name !== 'string' || name.trim() === '' || name === '__proto__') {
-    const shown = JSON.stringify(name) ?? String(name);
+    const shown = describeValue(name);
     return err(
       graphError(
         'invalid_config',
@@ -66,7 +70,11 @@ function nodePolicy(
 ): Result<RetryPolicy | undefined, OrchestrationError> {
   const retries = config.retries ?? graph.retries;
   if (retries === 0 && config.retryPolicy === DEFAULT_RETRY_POLICY) return ok(undefined);
-  const policy = retryPolicy({ ...config.retryPolicy, maxAttempts: retries + 1 });
+  // The policy as given first (its own maxAttempts too), then with the node's retries.
+  const own = retryPolicy(config.retryPolicy);
+  const policy = own.isErr()
+    ? own
+    : retryPolicy({ ...config.retryPolicy, maxAttempts: retries + 1 });
   if (policy.isOk()) return ok(retries === 0 ? undefined : policy.value);
   const message = `withNodeRetryPolicy: ${policy.error.message}`;
   return err(
@@ -85,7 +93,7 @@ function cached(
   try {
     return ok(withCache(runnable, { ...cache, namespace: cache.namespace ?? namespace }));
   } catch (error) {
-    const message = `withNodeCache: ${(error as Error).message}`;
+    const message = `withNodeCache: ${describeError(error)}`;
     return err(
       graphError('invalid_config', 'invalid-option', op, message, { option: 'withNodeCache' }),
     );

@@ -86,8 +86,16 @@ export function enclosingRun(ctx: ExecutionContext): Enclosing | undefined {
 export function linkedRun(
   options: { readonly signal?: AbortSignal } | undefined,
 ): Enclosing | undefined {
-  const signal = options?.signal;
-  const scope = signal === undefined ? undefined : runsBySignal.get(signal);
+  let signal: unknown;
+  try {
+    signal = options?.signal;
+  } catch {
+    return undefined; // unreadable options: the run itself reports them
+  }
+  const scope =
+    typeof signal === 'object' && signal !== null
+      ? runsBySignal.get(signal as AbortSignal)
+      : undefined;
   return scope === undefined ? undefined : { scope, node: undefined, task: undefined };
 }
 
