@@ -49,6 +49,8 @@ import { GraphRunHandle } from './run-handle.js';
 /** How `#launch` starts a run besides its input and context. */
 interface LaunchOptions {
   readonly restored?: ReadonlyMap<number, unknown>;
+  /** Nodes of a resumed run whose stored records it does not reuse (see `CheckpointWriter`). */
+  readonly superseded?: readonly string[];
   readonly startedAt?: number;
   readonly onRun?: (run: GraphRun) => void;
   /** For a handle: the run it is nested in, found from the caller's signal. */
@@ -207,13 +209,19 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     if (store === undefined || !scope.resuming || restored)
       return this.#traced(graph, input, ctx, options, scope);
     // Inside a resumed run or a retried node, a nested run continues its stored run if it has one.
+    // Its own nested runs look for theirs even when it runs afresh: a stale run deleted under
+    // its id leaves its nested runs, and they would be partly overwritten and later restored.
     return storedNestedRun(store, this.#structure, graph, scope.checkpointId, input).then(
       (found) => {
-        scope.resuming = found !== undefined;
         const launch =
           found === undefined
             ? options
-            : { ...options, restored: found.restored, startedAt: found.startedAt };
+            : {
+                ...options,
+                restored: found.restored,
+                superseded: found.superseded,
+                startedAt: found.startedAt,
+              };
         return this.#traced(graph, input, ctx, launch, scope);
       },
     );
@@ -240,6 +248,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               options.startedAt ?? Date.now(),
               inner.metadata,
               scope.parent === undefined && options.restored === undefined,
+              options.superseded,
             );
       const run = new GraphRun({
         graph,
@@ -311,13 +320,13 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const graph = compiled.value;
     return loadStoredRun(store, runId, op)
       .andThen((stored) => restoredNodes(this.#structure, graph, stored, op))
-      .map(({ input, restored, startedAt, metadata }) =>
+      .map(({ input, restored, superseded, startedAt, metadata }) =>
         this.#handle(
           graph,
           input,
           runId,
           { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, startedAt, enclosing: linkedRun(options) },
+          { restored, superseded, startedAt, enclosing: linkedRun(options) },
         ),
       );
   }

@@ -9,6 +9,7 @@ import {
   createGraph,
   withGraphCheckpointer,
   withGraphFailFast,
+  withGraphMaxWorkers,
   withGraphName,
   withNodeRetryPolicy,
   withNodeTimeout,
@@ -174,6 +175,49 @@ describe('nested graphs sharing one checkpoint store', () => {
     jHangs = false;
     const third = (await outer.resume('r9'))._unsafeUnwrap();
     expect((await within(third.result))._unsafeUnwrap()).toEqual({ j: 'j:p-out', i: 'i:p-out' });
+  });
+
+  it('a nested run that replaces a stale stored run does not restore the stale records of its own nested runs', async () => {
+    // outer: p -optional-> sub (middle: deep (inner: a, b, c)) and x. The inner run of one
+    // input must never mix records of another input in, also when the middle run between
+    // them was deleted as stale and run afresh.
+    const store = new RecordingStore();
+    const failing = new Set(['p', 'x']);
+    const node = (name: string) =>
+      runnable(name, (v: unknown) => {
+        if (failing.delete(name)) throw new OrchestrationError('execution_failed', `${name} broke`);
+        return `${name}(${String(v)})`;
+      });
+    const inner = graphOf<unknown, Record<string, string>>(
+      { a: node('a'), b: node('b'), c: node('c') },
+      [],
+      withGraphName('inner'),
+      withGraphCheckpointer(store),
+      withGraphMaxWorkers(1), // a, b, c one after another, and c never starts once b failed
+    );
+    const middle = graphOf<unknown, Record<string, string>>(
+      { deep: inner },
+      [],
+      withGraphName('middle'),
+      withGraphCheckpointer(store),
+    );
+    const outer = graphOf<number, { sub: Record<string, string>; x: string }>(
+      { p: node('p'), sub: middle, x: node('x') },
+      [['p', 'sub', false]],
+      withGraphName('outer'),
+      withGraphCheckpointer(store),
+      withGraphFailFast(false),
+    );
+    // 1. p fails: the inner graph runs on `undefined`; x fails the run.
+    expect((await outer.invoke(0, { runId: 'r11' })).isErr()).toBe(true);
+    expect(store.nodes.get('r11/sub/deep')?.get('c')).toMatchObject({ output: 'c(undefined)' });
+    // 2. Resumed, p succeeds: the middle run of `undefined` is stale and runs afresh; its inner
+    //    run gets "p(0)", and b fails before c starts.
+    failing.add('b');
+    expect((await (await outer.resume('r11'))._unsafeUnwrap().result).isErr()).toBe(true);
+    // 3. Resumed again: every inner node ran on "p(0)" (c of step 1 ran on `undefined`).
+    const result = await (await outer.resume('r11'))._unsafeUnwrap().result;
+    expect(result._unsafeUnwrap().sub).toEqual({ a: 'a(p(0))', b: 'b(p(0))', c: 'c(p(0))' });
   });
 
   it('with a store that fails: an unreadable inner run runs afresh, an undeletable stale one fails the node', async () => {

@@ -303,6 +303,125 @@ describe('review: resume', () => {
     expect(aCalls).toBe(1);
     expect(handle.progress()).toMatchObject({ succeeded: 2, failed: 0 });
   });
+
+  it('a node a resume runs again never gets its old output back when that resume ends before it finished', async () => {
+    // p -optional-> c, p -> x. 1: p fails, c runs without its output. 2: resumed, p succeeds and
+    // c starts again, but the run is canceled before c finished. 3: c must run on p's output.
+    const store = new RecordingStore();
+    const controller = new AbortController();
+    let phase = 1;
+    const g = graphOf<number, { c: string; x: string }>(
+      {
+        p: () => {
+          if (phase === 1) throw new OrchestrationError('execution_failed', 'p broke');
+          return 'p';
+        },
+        c: (v: unknown) => {
+          if (phase !== 2) return `c(${String(v)})`;
+          controller.abort();
+          return new Promise<never>(() => undefined);
+        },
+        x: (v: string) => `x(${v})`,
+      },
+      [
+        ['p', 'c', false],
+        ['p', 'x'],
+      ],
+      withGraphCheckpointer(store),
+      withGraphFailFast(false),
+    );
+    expect((await g.invoke(0, { runId: 'r2' })).isErr()).toBe(true);
+    expect(store.nodes.get('r2')?.get('c')).toMatchObject({ output: 'c(undefined)' });
+    phase = 2;
+    const canceled = (await g.resume('r2', { signal: controller.signal }))._unsafeUnwrap();
+    expect((await canceled.result)._unsafeUnwrapErr().code).toBe('task_canceled');
+    phase = 3;
+    const result = await (await g.resume('r2'))._unsafeUnwrap().result;
+    expect(result._unsafeUnwrap()).toEqual({ c: 'c(p)', x: 'x(p)' });
+  });
+
+  it('a node after a skipped parent runs again when the skip may not happen again', async () => {
+    // p -optional-> r -conditional-> t -optional-> c, p -> x. 1: p fails, r runs without its
+    // output and its router skips t, c runs without t's output. 2: resumed, p succeeds, r runs
+    // again and picks t this time, so c must run on t's output.
+    const store = new RecordingStore();
+    let pFails = true;
+    const node = (name: string) => (v: unknown) => `${name}(${String(v)})`;
+    const g = graphOf<number, { c: string; x: string }>(
+      {
+        p: () => {
+          if (pFails) throw new OrchestrationError('execution_failed', 'p broke');
+          return 'p';
+        },
+        r: node('r'),
+        t: node('t'),
+        c: node('c'),
+        x: node('x'),
+      },
+      [
+        ['p', 'r', false],
+        ['t', 'c', false],
+        ['p', 'x'],
+      ],
+      withGraphCheckpointer(store),
+      withGraphFailFast(false),
+    );
+    g.addConditionalEdges('r', (out: string) => (out.includes('undefined') ? [] : ['t']), [
+      't',
+    ])._unsafeUnwrap();
+    expect((await g.invoke(0, { runId: 'r3' })).isErr()).toBe(true);
+    expect(store.nodes.get('r3')?.get('t')).toMatchObject({ status: 'skipped' });
+    pFails = false;
+    const result = await (await g.resume('r3'))._unsafeUnwrap().result;
+    expect(result._unsafeUnwrap()).toEqual({ c: 'c(t(r(p)))', x: 'x(p)' });
+  });
+
+  it('a skip a resume decides anew is not trusted by the next resume when that one ends first', async () => {
+    // As above, but the first resume is canceled once t starts: r's new record is written, t's
+    // old skip is still stored, and the next resume must not keep c behind it.
+    const store = new RecordingStore();
+    const controller = new AbortController();
+    let phase = 1;
+    const node = (name: string) => (v: unknown) => `${name}(${String(v)})`;
+    const g = graphOf<number, { c: string; x: string }>(
+      {
+        p: () => {
+          if (phase === 1) throw new OrchestrationError('execution_failed', 'p broke');
+          return 'p';
+        },
+        r: node('r'),
+        t: (v: unknown) => {
+          if (phase !== 2) return `t(${String(v)})`;
+          controller.abort();
+          return new Promise<never>(() => undefined);
+        },
+        c: node('c'),
+        x: node('x'),
+      },
+      [
+        ['p', 'r', false],
+        ['t', 'c', false],
+        ['p', 'x'],
+      ],
+      withGraphCheckpointer(store),
+      withGraphFailFast(false),
+    );
+    g.addConditionalEdges('r', (out: string) => (out.includes('undefined') ? [] : ['t']), [
+      't',
+    ])._unsafeUnwrap();
+    expect((await g.invoke(0, { runId: 'r4' })).isErr()).toBe(true);
+    phase = 2;
+    const canceled = (await g.resume('r4', { signal: controller.signal }))._unsafeUnwrap();
+    expect((await canceled.result)._unsafeUnwrapErr().code).toBe('task_canceled');
+    expect(store.nodes.get('r4')?.get('r')).toMatchObject({ output: 'r(p)' });
+    expect(store.nodes.get('r4')?.get('t')).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_state' },
+    });
+    phase = 3;
+    const result = await (await g.resume('r4'))._unsafeUnwrap().result;
+    expect(result._unsafeUnwrap()).toEqual({ c: 'c(t(r(p)))', x: 'x(p)' });
+  });
 });
 
 describe('review: progress with a checkpointer', () => {

@@ -52,6 +52,8 @@ export class CheckpointWriter {
     private readonly metadata: Readonly<Record<string, unknown>>,
     /** A new top-level run: its id must not have a checkpoint yet (see `begin`). */
     private readonly fresh: boolean,
+    /** A resumed run's nodes whose succeeded or skipped records it does not reuse (see `begin`). */
+    private readonly superseded: readonly string[] = [],
   ) {
     this.#owned = !fresh;
   }
@@ -75,7 +77,7 @@ export class CheckpointWriter {
    * later resume would mix them into this run.
    */
   begin(): Promise<void> {
-    if (!this.fresh) return this.#saveRun('running');
+    if (!this.fresh) return this.#resume();
     const op = `${this.graph}.start`;
     let loaded: ResultAsync<StoredRun, OrchestrationError>;
     try {
@@ -97,6 +99,34 @@ export class CheckpointWriter {
       this.#owned = true;
       return this.#saveRun('running');
     });
+  }
+
+  /**
+   * A resumed run also marks the succeeded and skipped records it does not reuse as failed,
+   * before any node runs: such a node is decided anew because a parent is, and once that
+   * parent's new record is written the old record would look consistent with it. Should this run
+   * end before the node is decided, the next resume would restore an output computed from other
+   * inputs (or keep the children of a skip that no longer happens).
+   */
+  #resume(): Promise<void> {
+    const running = this.#saveRun('running');
+    if (this.superseded.length === 0) return running;
+    const op = `${this.graph}.checkpoint`;
+    const marks = this.superseded.map((node) => {
+      const record: NodeCheckpoint = {
+        runId: this.runId,
+        node,
+        status: 'failed',
+        attempts: 0,
+        finishedAt: Date.now(),
+        error: {
+          code: 'invalid_state',
+          message: `${this.graph}: node "${node}" is decided again on resume, as a node it depends on is; its stored record no longer applies`,
+        },
+      };
+      return settle(op, () => this.store.saveNode(record));
+    });
+    return Promise.all([running, ...marks]).then(() => undefined);
   }
 
   /** Records a succeeded node; awaited before its dependents start. */

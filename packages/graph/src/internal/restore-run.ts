@@ -8,11 +8,14 @@ import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
 import type { GraphStructure } from './graph-structure.js';
+import type { NodeSpec } from './node-spec.js';
 
 /** What a resumed run starts from. */
 export interface Restored {
   readonly input: unknown;
   readonly restored: ReadonlyMap<number, unknown>;
+  /** Nodes with a succeeded or skipped record that are decided anew (see `keepConsistent`). */
+  readonly superseded: readonly string[];
   readonly startedAt: number;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
@@ -56,10 +59,13 @@ export function restoredNodes(
     if (record.status === 'skipped') skipped.add(i);
     else restored.set(i, record.output);
   }
-  keepConsistent(graph, restored, skipped);
+  const superseded = keepConsistent(graph, restored, skipped).map(
+    (i) => (graph.nodes[i] as NodeSpec).name,
+  );
   return ok({
     input: stored.run.input,
     restored,
+    superseded,
     startedAt: stored.run.startedAt,
     metadata: stored.run.metadata ?? {},
   });
@@ -68,27 +74,37 @@ export function restoredNodes(
 /**
  * Drops a restored node when one of its parents will run again on resume (it failed, or its record
  * was never written): the node ran on inputs the resumed run will not give it, e.g. without the
- * output of an optional parent that failed. Parents that were skipped are skipped again (routers
- * are pure), so they keep their children. Walks in topological order, so drops cascade downwards.
+ * output of an optional parent that failed. A parent that was skipped keeps its children only if
+ * it will be skipped again: when all its own parents are restored or skipped again (routers are
+ * pure). Walks in topological order, so drops cascade downwards. Returns the nodes whose records
+ * no longer apply: the dropped ones and the skipped ones that are decided anew.
  */
 function keepConsistent(
   graph: CompiledGraph,
   restored: Map<number, unknown>,
   skipped: ReadonlySet<number>,
-): void {
+): number[] {
+  const stale: number[] = [];
+  const skippedAgain = new Uint8Array(graph.size);
   const order = new Int32Array(graph.size);
   for (let i = 0; i < graph.size; i++) order[graph.topoRank[i] as number] = i;
   for (const i of order) {
-    if (!restored.has(i)) continue;
+    const wasSkipped = skipped.has(i);
+    if (!wasSkipped && !restored.has(i)) continue;
+    let holds = true;
     const end = graph.parentStart[i + 1] as number;
-    for (let e = graph.parentStart[i] as number; e < end; e++) {
+    for (let e = graph.parentStart[i] as number; e < end && holds; e++) {
       const p = graph.parents[e] as number;
-      if (!restored.has(p) && !skipped.has(p)) {
-        restored.delete(i);
-        break;
-      }
+      holds = restored.has(p) || skippedAgain[p] === 1;
     }
+    if (holds) {
+      if (wasSkipped) skippedAgain[i] = 1;
+      continue;
+    }
+    restored.delete(i);
+    stale.push(i);
   }
+  return stale;
 }
 
 /**

@@ -21,10 +21,10 @@ export interface RunScope {
   /** Id of the run's checkpoint records. */
   readonly checkpointId: string;
   /**
-   * The run continues a checkpointed one, so nested runs look for their own records (set once
-   * the run knows whether it found records).
+   * The run is a resume or inside one (or inside a retried node), so its nested runs look for
+   * their own stored records, also when it found none itself (see `DagGraph#launch`).
    */
-  resuming: boolean;
+  readonly resuming: boolean;
 }
 
 /** One execution of a node, as far as the graph runs it starts are concerned. */
