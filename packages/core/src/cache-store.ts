@@ -1,5 +1,5 @@
 import { OrchestrationError } from './errors.js';
-import { showValue } from './internal/show-value.js';
+import { showValue } from './show-value.js';
 import { readSettings } from './internal/wrapper-config.js';
 
 /**

@@ -1,5 +1,5 @@
 import { OrchestrationError } from './errors.js';
-import { showValue } from './internal/show-value.js';
+import { showValue } from './show-value.js';
 
 type Field = 'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'maxConcurrency';
 const RUN_FIELDS: readonly Field[] = ['signal', 'timeoutMs', 'runId', 'metadata'];

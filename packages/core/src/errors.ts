@@ -3,7 +3,7 @@
  * loads modules twice, which breaks `instanceof`).
  */
 
-import { showError } from './internal/show-value.js';
+import { showError } from './show-value.js';
 
 /** Every error code Baton uses (Beluga's full set). */
 export const ERROR_CODES = [

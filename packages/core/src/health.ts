@@ -1,4 +1,4 @@
-import { showError } from './internal/show-value.js';
+import { showError } from './show-value.js';
 
 /** Health of a component: `degraded` still works, `unhealthy` does not. */
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';

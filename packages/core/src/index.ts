@@ -27,6 +27,7 @@ export {
 } from './errors.js';
 export type { ErrorCode, OrchestrationErrorOptions } from './errors.js';
 export { isResult } from './is-result.js';
+export { showError, showValue } from './show-value.js';
 
 // functional options and registries
 export { resolveOptions } from './options.js';

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { OrchestrationError } from './errors.js';
-import { showError, showValue } from './internal/show-value.js';
+import { showError, showValue } from './show-value.js';
 
 /** Removes `readonly` so an option can set fields on the draft config. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { OrchestrationError } from './errors.js';
-import { safeString } from './internal/show-value.js';
+import { safeString } from './show-value.js';
 
 /** A named set of providers of one kind (chain, graph, workflow, ...). */
 export interface Registry<P> {

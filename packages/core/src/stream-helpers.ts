@@ -1,7 +1,7 @@
 import { err, ok, ResultAsync } from 'neverthrow';
 import { EMPTY, type Observable } from 'rxjs';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { showValue } from './internal/show-value.js';
+import { showValue } from './show-value.js';
 import type { RunEvent } from './run-event.js';
 
 /**

@@ -3,7 +3,7 @@ import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { createMemoryCacheStore, type CacheStore } from './cache-store.js';
 import { abortError, NEVER_SIGNAL } from './abort.js';
 import { readSettings, requireRunnable } from './internal/wrapper-config.js';
-import { safeString } from './internal/show-value.js';
+import { safeString } from './show-value.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
 export interface CacheOptions<I, O> {

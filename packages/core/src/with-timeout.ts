@@ -2,7 +2,7 @@ import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError } from './errors.js';
 import { withDeadline } from './with-deadline.js';
 import { MAX_TIMER_MS, requireRunnable } from './internal/wrapper-config.js';
-import { showValue } from './internal/show-value.js';
+import { showValue } from './show-value.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
 class TimeLimited<I, O> extends BaseRunnable<I, O> {

@@ -25,12 +25,13 @@ import {
   type StoredRun,
   type Telemetry,
   type TracedRunOptions,
+  showValue,
 } from '@baton/core';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
 import { Observable } from 'rxjs';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';
 import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
-import { describeValue, graphError } from './internal/graph-errors.js';
+import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
 import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
@@ -357,7 +358,7 @@ function checkRunId(runId: unknown, op: string): OrchestrationError | undefined 
   if (typeof runId === 'string' && runId.trim() !== '') return undefined;
   return new OrchestrationError(
     'invalid_config',
-    `${op}: runId must be the non-empty id of a checkpointed run (see store.listRuns()), got ${describeValue(runId)}`,
+    `${op}: runId must be the non-empty id of a checkpointed run (see store.listRuns()), got ${showValue(runId)}`,
     { op, details: { field: 'runId' } },
   );
 }

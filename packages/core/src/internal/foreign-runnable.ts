@@ -3,7 +3,7 @@ import { OrchestrationError, toOrchestrationError } from '../errors.js';
 import { NEVER_SIGNAL } from '../abort.js';
 import type { RunEvent } from '../run-event.js';
 import type { EventSink, Runnable, RunOptions } from '../runnable.js';
-import { showValue } from './show-value.js';
+import { showValue } from '../show-value.js';
 import { isResult } from '../is-result.js';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -2,7 +2,7 @@ import type { Result } from 'neverthrow';
 import { OrchestrationError } from '../errors.js';
 import type { Option } from '../options.js';
 import type { Runnable } from '../runnable.js';
-import { showError, showValue } from './show-value.js';
+import { showError, showValue } from '../show-value.js';
 
 /** True for anything with the shape of a Runnable (a name and invoke/stream methods). */
 function isRunnableLike(value: unknown): value is Runnable {

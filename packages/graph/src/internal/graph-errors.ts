@@ -43,32 +43,3 @@ export function listNames(names: readonly string[], max = 10): string {
   const more = names.length > max ? ` and ${names.length - max} more` : '';
   return `${shown.join(', ')}${more}`;
 }
-
-/**
- * A value as an error message shows it, never throwing: `String` throws for objects without a
- * prototype and for Proxies, `JSON.stringify` for cycles and BigInts.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  try {
-    const json = JSON.stringify(value) as string | undefined;
-    if (json !== undefined) return json.length > 200 ? `${json.slice(0, 200)}…` : json;
-  } catch {
-    // shown below
-  }
-  try {
-    return String(value);
-  } catch {
-    return `a value of type ${typeof value}`;
-  }
-}
-
-/** The message of a thrown value, never throwing (see {@link describeValue}). */
-export function describeError(value: unknown): string {
-  try {
-    if (value instanceof Error) return value.message;
-  } catch {
-    // a Proxy
-  }
-  return typeof value === 'string' ? value : describeValue(value);
-}

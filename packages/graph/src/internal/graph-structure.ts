@@ -1,7 +1,8 @@
+import { showValue } from '@baton/core';
 import type { EdgeOptions, GraphConfig, OrchestrationError, Router } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { NodeOption } from '../node-options.js';
-import { describeValue, graphError, listNames, type GraphErrorReason } from './graph-errors.js';
+import { graphError, listNames, type GraphErrorReason } from './graph-errors.js';
 import { checkNodeName, createNodeSpec, type NodeSpec } from './node-spec.js';
 
 const REQUIRED = 0;
@@ -58,7 +59,7 @@ export class GraphStructure {
         'not_found',
         'unknown-node',
         op,
-        `unknown ${role} node ${typeof name === 'string' ? `"${name}"` : describeValue(name)}; add it with addNode first (nodes: ${known.length ? listNames(known) : 'none'})`,
+        `unknown ${role} node ${typeof name === 'string' ? `"${name}"` : showValue(name)}; add it with addNode first (nodes: ${known.length ? listNames(known) : 'none'})`,
         { node: name },
       ),
     );
@@ -118,7 +119,7 @@ export class GraphStructure {
           'invalid_config',
           'invalid-edge-options',
           op,
-          `edge options must be { required?: boolean }, got ${describeValue(options)}`,
+          `edge options must be { required?: boolean }, got ${showValue(options)}`,
         ),
       );
     }

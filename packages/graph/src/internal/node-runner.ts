@@ -12,9 +12,10 @@ import {
   type OutputTracker,
   type RetryInfo,
   type RetryPolicy,
+  showValue,
 } from '@baton/core';
 import type { Context, Tracer } from '@opentelemetry/api';
-import { describeValue } from './graph-errors.js';
+
 import { readList } from './graph-structure.js';
 import type { NodeSpec } from './node-spec.js';
 import { linkSignal, type RunScope } from './run-scope.js';
@@ -163,7 +164,7 @@ function resolvePicks(node: NodeSpec, picked: unknown, graphName: string): numbe
   if (list === undefined) {
     throw new OrchestrationError(
       'invalid_state',
-      `${op}: returned ${describeValue(picked)}; return a target name or an array of target names`,
+      `${op}: returned ${showValue(picked)}; return a target name or an array of target names`,
       { op },
     );
   }
@@ -174,7 +175,7 @@ function resolvePicks(node: NodeSpec, picked: unknown, graphName: string): numbe
       const declared = [...targets.keys()].map((t) => `"${t}"`).join(', ');
       throw new OrchestrationError(
         'invalid_state',
-        `${op}: picked ${describeValue(target)}, which is not one of its targets (${declared}); return one of them or declare it in addConditionalEdges`,
+        `${op}: picked ${showValue(target)}, which is not one of its targets (${declared}); return one of them or declare it in addConditionalEdges`,
         { op, details: { node: node.name, picked: target, targets: [...targets.keys()] } },
       );
     }

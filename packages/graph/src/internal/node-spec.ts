@@ -8,10 +8,12 @@ import {
   type RetryPolicy,
   type Router,
   type Runnable,
+  showValue,
+  showError,
 } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import { resolveNodeConfig, type NodeOption } from '../node-options.js';
-import { describeError, describeValue, graphError } from './graph-errors.js';
+import { graphError } from './graph-errors.js';
 
 /** A node as declared, with what running it needs precomputed. */
 export interface NodeSpec {
@@ -45,7 +47,7 @@ export function checkNodeName(
   op: string,
 ): Result<string, OrchestrationError> {
   if (typeof name !== 'string' || name.trim() === '' || name === '__proto__') {
-    const shown = describeValue(name);
+    const shown = showValue(name);
     return err(
       graphError(
         'invalid_config',
@@ -93,7 +95,7 @@ function cached(
   try {
     return ok(withCache(runnable, { ...cache, namespace: cache.namespace ?? namespace }));
   } catch (error) {
-    const message = `withNodeCache: ${describeError(error)}`;
+    const message = `withNodeCache: ${showError(error)}`;
     return err(
       graphError('invalid_config', 'invalid-option', op, message, { option: 'withNodeCache' }),
     );
