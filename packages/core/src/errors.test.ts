@@ -94,40 +94,55 @@ describe('toOrchestrationError', () => {
   });
 });
 
-describe('constructor helpers', () => {
-  it('one per code but task_canceled (canceledError), with the code default retryability', async () => {
-    const errors = await import('./errors.js');
-    const helpers: [(message: string) => OrchestrationError, string, boolean][] = [
-      [errors.invalidConfigError, 'invalid_config', false],
-      [errors.invalidInputError, 'invalid_input', false],
-      [errors.executionFailedError, 'execution_failed', true],
-      [errors.timeoutError, 'timeout', true],
-      [errors.dependencyFailedError, 'dependency_failed', false],
-      [errors.resourceExhaustedError, 'resource_exhausted', true],
-      [errors.invalidStateError, 'invalid_state', false],
-      [errors.notFoundError, 'not_found', false],
-      [errors.circuitBreakerOpenError, 'circuit_breaker_open', false],
-      [errors.rateLimitExceededError, 'rate_limit_exceeded', true],
-      [errors.workflowDeadlockError, 'workflow_deadlock', false],
-      [errors.maxRetriesExceededError, 'max_retries_exceeded', false],
-    ];
-    expect(new Set([...helpers.map(([, code]) => code), 'task_canceled'])).toEqual(
-      new Set(ERROR_CODES),
-    );
-    for (const [make, code, retryable] of helpers) {
-      const e = make('what went wrong; what to do');
-      expect(e).toMatchObject({ name: 'OrchestrationError', code, retryable, op: '' });
-      expect(isRetryable(e)).toBe(retryable);
+describe('default retryability per code', () => {
+  it('retries transient codes only', () => {
+    const expected: Record<string, boolean> = {
+      invalid_config: false,
+      invalid_input: false,
+      execution_failed: true,
+      timeout: true,
+      dependency_failed: false,
+      resource_exhausted: true,
+      invalid_state: false,
+      not_found: false,
+      circuit_breaker_open: false,
+      rate_limit_exceeded: true,
+      workflow_deadlock: false,
+      task_canceled: false,
+      max_retries_exceeded: false,
+    };
+    expect(new Set(Object.keys(expected))).toEqual(new Set(ERROR_CODES));
+    for (const code of ERROR_CODES) {
+      const e = new OrchestrationError(code, 'what went wrong; what to do');
+      expect(e).toMatchObject({ name: 'OrchestrationError', code, op: '' });
+      expect(e.retryable).toBe(expected[code]);
+      expect(isRetryable(e)).toBe(expected[code]);
     }
-    const cause = new Error('socket closed');
-    const e = errors.dependencyFailedError('redis at redis://host:6379 is unreachable', {
-      op: 'history.append',
-      retryable: true,
-      cause,
-      details: { url: 'redis://host:6379' },
-    });
-    expect(e).toMatchObject({ op: 'history.append', retryable: true, cause });
-    expect(e.details).toEqual({ url: 'redis://host:6379' });
-    expect(errors.orchestrationError('timeout', 'slow').code).toBe('timeout');
+  });
+});
+
+describe('programming errors', () => {
+  it.each([
+    new TypeError("Cannot read properties of undefined (reading 'text')"),
+    new ReferenceError('answer is not defined'),
+    new SyntaxError('Unexpected token } in JSON'),
+    new RangeError('Maximum call stack size exceeded'),
+  ])('%s is not retryable, wrapped or not', (bug) => {
+    const e = toOrchestrationError(bug, 'node');
+    expect(e).toMatchObject({ code: 'execution_failed', retryable: false, cause: bug });
+    expect(isRetryable(e)).toBe(false);
+    expect(isRetryable(bug)).toBe(false);
+  });
+
+  it('a TypeError from fetch with a network cause stays retryable', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const failed = new TypeError('fetch failed', { cause: reset });
+    expect(toOrchestrationError(failed, 'fetch').retryable).toBe(true);
+    expect(isRetryable(failed)).toBe(true);
+  });
+
+  it('other errors stay retryable', () => {
+    expect(toOrchestrationError(new Error('503 Service Unavailable')).retryable).toBe(true);
+    expect(isRetryable(new Error('socket hang up'))).toBe(true);
   });
 });

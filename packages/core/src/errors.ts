@@ -92,46 +92,6 @@ export function isOrchestrationError(value: unknown): value is OrchestrationErro
   }
 }
 
-/** Creates an OrchestrationError; shorthand for `new OrchestrationError(...)`. */
-export function orchestrationError(
-  code: ErrorCode,
-  message: string,
-  options?: OrchestrationErrorOptions,
-): OrchestrationError {
-  return new OrchestrationError(code, message, options);
-}
-
-type ErrorHelper = (message: string, options?: OrchestrationErrorOptions) => OrchestrationError;
-
-function helper(code: ErrorCode): ErrorHelper {
-  return (message, options) => new OrchestrationError(code, message, options);
-}
-
-/** `invalid_config`: a bad option or definition; the message names the field and value. */
-export const invalidConfigError: ErrorHelper = helper('invalid_config');
-/** `invalid_input`: the input of a run is unusable; the message says what is expected. */
-export const invalidInputError: ErrorHelper = helper('invalid_input');
-/** `execution_failed`: a step failed (retryable unless `retryable: false`). */
-export const executionFailedError: ErrorHelper = helper('execution_failed');
-/** `timeout`: a deadline passed (retryable). */
-export const timeoutError: ErrorHelper = helper('timeout');
-/** `dependency_failed`: something a step relies on (a store, a parent node) failed. */
-export const dependencyFailedError: ErrorHelper = helper('dependency_failed');
-/** `resource_exhausted`: a queue or pool is full (retryable). */
-export const resourceExhaustedError: ErrorHelper = helper('resource_exhausted');
-/** `invalid_state`: the operation does not fit the current state. */
-export const invalidStateError: ErrorHelper = helper('invalid_state');
-/** `not_found`: a named thing (provider, run, session) does not exist. */
-export const notFoundError: ErrorHelper = helper('not_found');
-/** `circuit_breaker_open`: calls are refused until the breaker's reset timeout passes. */
-export const circuitBreakerOpenError: ErrorHelper = helper('circuit_breaker_open');
-/** `rate_limit_exceeded`: a rate limit refused the call (retryable). */
-export const rateLimitExceededError: ErrorHelper = helper('rate_limit_exceeded');
-/** `workflow_deadlock`: a workflow cannot make progress. */
-export const workflowDeadlockError: ErrorHelper = helper('workflow_deadlock');
-/** `max_retries_exceeded`: every attempt failed; pass the last error as `cause`. */
-export const maxRetriesExceededError: ErrorHelper = helper('max_retries_exceeded');
-
 /** True when `value` is an abort: a `task_canceled` error or a DOM `AbortError`. */
 export function isCancellation(value: unknown): boolean {
   if (isOrchestrationError(value)) return value.code === 'task_canceled';
@@ -154,9 +114,38 @@ function causeOf(value: unknown): unknown {
   }
 }
 
+const PROGRAMMING_ERRORS: ReadonlySet<string> = new Set([
+  'TypeError',
+  'ReferenceError',
+  'SyntaxError',
+  'RangeError',
+]);
+
+/**
+ * True for an error that signals a bug in the code that threw it (`TypeError`, `ReferenceError`,
+ * `SyntaxError`, `RangeError`): running the same code again gives the same error. A `TypeError`
+ * whose cause carries a system error code (Node's `fetch failed` with `ECONNRESET`) is a network
+ * failure, not a bug.
+ */
+function isProgrammingError(value: unknown): boolean {
+  try {
+    if (typeof value !== 'object' || value === null) return false;
+    const { name, cause } = value as { name?: unknown; cause?: unknown };
+    if (typeof name !== 'string' || !PROGRAMMING_ERRORS.has(name)) return false;
+    return !(
+      typeof cause === 'object' &&
+      cause !== null &&
+      typeof (cause as { code?: unknown }).code === 'string'
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Whether retrying could help. Walks the cause chain: a cancellation anywhere means no; the first
- * error carrying an explicit `retryable` flag decides; an unknown error is assumed transient.
+ * error carrying an explicit `retryable` flag decides; a programming error (`TypeError`,
+ * `ReferenceError`, `SyntaxError`, `RangeError`) means no; any other error is assumed transient.
  */
 export function isRetryable(error: unknown): boolean {
   let current: unknown = error;
@@ -166,6 +155,7 @@ export function isRetryable(error: unknown): boolean {
     if (decided === undefined && typeof current === 'object') {
       const flag = retryableFlag(current);
       if (typeof flag === 'boolean') decided = flag;
+      else if (isProgrammingError(current)) decided = false;
     }
     current = causeOf(current);
   }
@@ -183,7 +173,9 @@ function retryableFlag(value: object): unknown {
 /**
  * Maps anything thrown or returned as an error to an OrchestrationError. An OrchestrationError is
  * returned unchanged; an abort becomes `task_canceled`; anything else becomes `code` (default
- * `execution_failed`) with the original as `cause`.
+ * `execution_failed`) with the original as `cause`. A programming error (`TypeError`,
+ * `ReferenceError`, `SyntaxError`, `RangeError`) gives `retryable: false`, so retry policies do
+ * not run a bug again; a policy's own `retryOn` can still choose to.
  */
 export function toOrchestrationError(
   value: unknown,
@@ -198,7 +190,11 @@ export function toOrchestrationError(
     });
   }
   const prefix = op ? `${op} failed: ` : '';
-  return new OrchestrationError(code, `${prefix}${showError(value)}`, { op, cause: value });
+  return new OrchestrationError(code, `${prefix}${showError(value)}`, {
+    op,
+    cause: value,
+    ...(isProgrammingError(value) ? { retryable: false } : {}),
+  });
 }
 
 /** The error a run reports when its AbortSignal fired. Keeps a reason that already is one. */

@@ -7,23 +7,10 @@ export {
   ERROR_CODES,
   OrchestrationError,
   canceledError,
-  circuitBreakerOpenError,
-  dependencyFailedError,
-  executionFailedError,
-  invalidConfigError,
-  invalidInputError,
-  invalidStateError,
   isCancellation,
   isOrchestrationError,
   isRetryable,
-  maxRetriesExceededError,
-  notFoundError,
-  orchestrationError,
-  rateLimitExceededError,
-  resourceExhaustedError,
-  timeoutError,
   toOrchestrationError,
-  workflowDeadlockError,
 } from './errors.js';
 export type { ErrorCode, OrchestrationErrorOptions } from './errors.js';
 export { isResult } from './is-result.js';

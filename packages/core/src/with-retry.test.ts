@@ -307,3 +307,25 @@ describe('withRetry', () => {
     expect(probe.max()).toBe(2);
   });
 });
+
+describe('programming errors', () => {
+  it.each(MODES)('a TypeError thrown by the step runs once (%s)', async (mode) => {
+    let calls = 0;
+    const buggy = runnable('buggy', (input: { text?: string } | null) => {
+      calls += 1;
+      return (input as { text: string }).text.length;
+    });
+    const result = await runVia(mode, withRetry(buggy, { ...fast, maxAttempts: 3 }), null);
+    expect(result.isErr() && result.error).toMatchObject({ code: 'execution_failed' });
+    expect(result.isErr() && result.error.cause).toBeInstanceOf(TypeError);
+    expect(calls).toBe(1);
+  });
+
+  it('runs a TypeError again when retryOn says so', async () => {
+    const { step, calls } = flaky(2, () => new TypeError('not yet'));
+    const retryOn = (): boolean => true;
+    const result = await withRetry(step, { ...fast, maxAttempts: 3, retryOn }).invoke(null);
+    expect(result._unsafeUnwrap()).toBe(3);
+    expect(calls()).toBe(3);
+  });
+});
