@@ -14,6 +14,7 @@ export {
 } from './errors.js';
 export type { ErrorCode, OrchestrationErrorOptions } from './errors.js';
 export { isResult } from './is-result.js';
+export { orThrow } from './or-throw.js';
 export { showError, showValue } from './show-value.js';
 
 // functional options and registries
