@@ -167,7 +167,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       otel: otelContext.active(),
     };
     let promise: Promise<O>;
-    if (options.timeoutMs !== undefined) {
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
       promise = withDeadline(this.name, options.timeoutMs, ctx, (inner) => this.run(input, inner));
     } else {
       try {

@@ -24,7 +24,7 @@ function isSignal(value: unknown): boolean {
 
 const EXPECTED: Readonly<Record<Field, string>> = {
   signal: 'an AbortSignal (e.g. new AbortController().signal)',
-  timeoutMs: 'a positive number of milliseconds',
+  timeoutMs: 'a number of milliseconds >= 0 (0: no timeout)',
   runId: 'a non-empty string (omit it to get a generated UUID)',
   metadata: 'an object of values',
   maxConcurrency: 'a positive integer or Infinity',
@@ -35,7 +35,7 @@ function fits(field: Field, value: unknown): boolean {
     case 'signal':
       return isSignal(value);
     case 'timeoutMs':
-      return typeof value === 'number' && value > 0;
+      return typeof value === 'number' && value >= 0;
     case 'runId':
       return typeof value === 'string' && value.trim() !== '';
     case 'metadata':

@@ -8,7 +8,10 @@ import type { RunEvent, StepEvent } from './run-event.js';
 export interface RunOptions {
   /** Aborting it cancels the run (`task_canceled`); running steps see their signal fire. */
   readonly signal?: AbortSignal;
-  /** Deadline for the whole run in milliseconds; exceeding it fails with `timeout`. */
+  /**
+   * Deadline for the whole run in milliseconds; exceeding it fails with `timeout`. `0` means no
+   * deadline, as for every timeout option of Baton.
+   */
   readonly timeoutMs?: number;
   /** Id of the run; a UUID is generated when absent. */
   readonly runId?: string;

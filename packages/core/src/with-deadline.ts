@@ -5,7 +5,11 @@ import { MAX_TIMER_MS } from './internal/wrapper-config.js';
 
 /**
  * Runs `fn` with a child signal that aborts after `ms` with a `timeout` error; the run settles as
- * soon as the deadline passes even when `fn` ignores its signal. Leaves no timer behind.
+ * soon as the deadline passes even when `fn` ignores its signal. Leaves no timer behind. `ms` 0
+ * means no deadline (`fn` runs under `ctx` as is).
+ *
+ * @example
+ * return withDeadline(`${this.name}/${step.name}`, stepTimeoutMs, ctx, (c) => execute(step, input, c));
  */
 export function withDeadline<T>(
   op: string,
@@ -13,6 +17,13 @@ export function withDeadline<T>(
   ctx: ExecutionContext,
   fn: (ctx: ExecutionContext) => Promise<T>,
 ): Promise<T> {
+  if (ms === 0) {
+    try {
+      return fn(ctx);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
   const { controller, dispose } = childController(ctx.signal);
   // setTimeout fires at once beyond 2^31 - 1 ms; a deadline that far away is no deadline.
   const timer =

@@ -65,7 +65,7 @@ describe('withTimeout', () => {
     expect(probe.max()).toBe(3);
   });
 
-  it.each([0, -1, Number.NaN, Infinity, 3e9, '10'])(
+  it.each([-1, Number.NaN, Infinity, 3e9, '10'])(
     'rejects timeoutMs = %s with invalid_config',
     (bad) => {
       expect(() =>
@@ -81,4 +81,29 @@ describe('withTimeout', () => {
       );
     },
   );
+});
+
+describe('0 means no timeout', () => {
+  const slow = runnable('slow', async (n: number, ctx) => {
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    return ctx.signal.aborted ? -1 : n + 1;
+  });
+
+  it('withTimeout(r, 0) puts no deadline on r', async () => {
+    expect(withTimeout(slow, 0)).toBe(slow);
+    expect((await withTimeout(slow, 0).invoke(1))._unsafeUnwrap()).toBe(2);
+  });
+
+  it.each(MODES)('RunOptions.timeoutMs 0 puts no deadline on the run (%s)', async (mode) => {
+    expect((await runVia(mode, slow, 1, { timeoutMs: 0 }))._unsafeUnwrap()).toBe(2);
+  });
+
+  it.each([-1, Number.NaN])('a negative or NaN timeoutMs is invalid_config (%s)', async (ms) => {
+    expect(() => withTimeout(slow, ms)).toThrow(
+      expect.objectContaining({ code: 'invalid_config' }),
+    );
+    const e = (await slow.invoke(1, { timeoutMs: ms }))._unsafeUnwrapErr();
+    expect(e).toMatchObject({ code: 'invalid_config', details: { field: 'timeoutMs' } });
+    expect(e.message).toContain('0: no timeout');
+  });
 });

@@ -26,20 +26,21 @@ class TimeLimited<I, O> extends BaseRunnable<I, O> {
 /**
  * Fails a run of `runnable` that takes longer than `timeoutMs` with a `timeout` error (retryable,
  * so `withRetry(withTimeout(r, ms))` retries slow attempts). The step's signal fires at the
- * deadline; the run settles then even if the step ignores its signal. A `timeoutMs` that is not a
- * positive number up to 2^31 - 1 throws `invalid_config`.
+ * deadline; the run settles then even if the step ignores its signal. `timeoutMs` 0 means no
+ * timeout (the runnable is returned as is), as everywhere in Baton. A `timeoutMs` that is not a
+ * number in [0, 2^31 - 1] throws `invalid_config`.
  *
  * @example
  * const bounded = withTimeout(callModel, 30_000);
  */
 export function withTimeout<I, O>(runnable: Runnable<I, O>, timeoutMs: number): Runnable<I, O> {
   requireRunnable(runnable, 'withTimeout', 'runnable');
-  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+  if (!(typeof timeoutMs === 'number' && timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS)) {
     throw new OrchestrationError(
       'invalid_config',
-      `withTimeout: timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${showValue(timeoutMs)}`,
+      `withTimeout: timeoutMs must be a number of milliseconds in [0, ${MAX_TIMER_MS}] (0: no timeout), got ${showValue(timeoutMs)}`,
       { op: 'withTimeout', details: { field: 'timeoutMs', value: timeoutMs } },
     );
   }
-  return new TimeLimited(runnable, timeoutMs);
+  return timeoutMs === 0 ? runnable : new TimeLimited(runnable, timeoutMs);
 }

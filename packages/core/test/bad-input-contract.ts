@@ -294,7 +294,7 @@ export function runOptionsProblem(options: unknown, batch: boolean): string[] | 
   const signal = read('signal');
   if (signal !== undefined && !isSignal(signal)) problems.push('signal');
   const timeoutMs = read('timeoutMs');
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
     problems.push('timeoutMs');
   }
   const runId = read('runId');

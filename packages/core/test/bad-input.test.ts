@@ -385,7 +385,7 @@ describe('resilience wrapper options', () => {
     fc.assert(
       fc.property(mostly(fc.constantFrom(1, 1_000, MAX_TIMER_MS)), (ms) => {
         const outcome = outcomeOf(() => withTimeout(id, ms as number));
-        if (typeof ms === 'number' && ms > 0 && ms <= MAX_TIMER_MS) {
+        if (typeof ms === 'number' && ms >= 0 && ms <= MAX_TIMER_MS) {
           expect(outcome.kind).toBe('value');
         } else expectConfigThrow(outcome, { mentions: ['timeoutMs'], input: ms });
       }),

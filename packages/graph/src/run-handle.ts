@@ -93,9 +93,8 @@ export class GraphRunHandle<O> implements RunHandle<O> {
     };
     const body = (c: ExecutionContext): Promise<unknown> => launch(c, onRun);
     try {
-      const output = (await (options.timeoutMs === undefined
-        ? body(ctx)
-        : withDeadline(this.#name, options.timeoutMs, ctx, body))) as O;
+      const ms = options.timeoutMs ?? 0;
+      const output = (await (ms === 0 ? body(ctx) : withDeadline(this.#name, ms, ctx, body))) as O;
       this.#status = 'succeeded';
       const now = Date.now();
       subject.next({
