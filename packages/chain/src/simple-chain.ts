@@ -10,7 +10,6 @@ import {
   runWithRetry,
   toOrchestrationError,
   tracedRun,
-  trackOutput,
   withDeadline,
   type Chain,
   type ChainConfig,
@@ -160,25 +159,16 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
     const step = this.#steps[i] as Runnable;
     const sink = ctx.sink;
     let started = 0;
-    let tracker = trackOutput(ctx);
-    const policy: RetryPolicy =
-      sink === undefined
-        ? this.#policy
-        : {
-            ...this.#policy,
-            retryOn: (error, n) => !tracker.started() && this.#policy.retryOn(error, n),
-          };
     const attempt = (n: number, c: ExecutionContext): Promise<unknown> => {
-      tracker = trackOutput(c);
       if (sink !== undefined) {
         const at = emitStepStart(sink, c.runId, step.name, i, n);
         if (n === 1) started = at;
       }
-      return this.#attempt(i, n, input, tracker.ctx, traced);
+      return this.#attempt(i, n, input, c, traced);
     };
     try {
-      const output = await runWithRetry(policy, step.name, ctx, attempt, (info) =>
-        this.#retrying(i, ctx, info),
+      const output = await runWithRetry(this.#policy, step.name, ctx, attempt, (info) =>
+        this.#retrying(i, info),
       );
       if (sink !== undefined) emitStepEnd(sink, ctx.runId, step.name, output, started, i);
       return output;
@@ -189,8 +179,8 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
     }
   }
 
-  /** Logs a retry of step `i` and, under stream, emits `step-retry`. */
-  #retrying(i: number, ctx: ExecutionContext, info: RetryInfo): void {
+  /** Logs a retry of step `i` (`runWithRetry` emits `step-retry` under stream). */
+  #retrying(i: number, info: RetryInfo): void {
     const step = (this.#steps[i] as Runnable).name;
     const { attempt, delayMs, error } = info;
     this.#telemetry.logger.warn('chain step failed; retrying', {
@@ -201,7 +191,6 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
       delayMs,
       code: error.code,
     });
-    ctx.sink?.({ type: 'step-retry', runId: ctx.runId, step, timestamp: Date.now(), ...info });
   }
 
   /** One attempt of step `i`: a child span (when tracing records) around `#call`. */

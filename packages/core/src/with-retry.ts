@@ -123,12 +123,17 @@ function exhausted(op: string, attempts: number, last: OrchestrationError): Orch
 }
 
 /**
- * Calls `attempt` until it succeeds, the error is not retryable (rethrown as is) or the attempts
- * run out (`max_retries_exceeded` with the last error as cause; with `maxAttempts: 1` the error
+ * The retry loop of Baton (`withRetry`, chain steps and graph nodes all run on it). Calls
+ * `attempt` until it succeeds, the error is not retryable (rethrown as is) or the attempts run
+ * out (`max_retries_exceeded` with the last error as cause; with `maxAttempts: 1` the error
  * itself). Delays abort with `ctx.signal` and leave no timer behind.
  *
+ * Under stream (`ctx.sink` set) each attempt gets a context that notices its chunks: an attempt
+ * that already sent a chunk to the subscriber is not retried (its error is rethrown), and before
+ * each delay a `step-retry` event named `op` goes out. `onRetry` hears every retry (for logs).
+ *
  * @example
- * const value = await runWithRetry(policy, 'fetch', ctx, (n, ctx) => fetchOnce(ctx.signal));
+ * const value = await runWithRetry(policy, step.name, ctx, (n, c) => execute(step, input, c));
  */
 export async function runWithRetry<T>(
   policy: RetryPolicy,
@@ -138,17 +143,25 @@ export async function runWithRetry<T>(
   onRetry?: (info: RetryInfo) => void,
 ): Promise<T> {
   const signal = ctx.signal;
+  const sink = ctx.sink;
+  let tracker: OutputTracker | undefined;
   for (let n = 1; ; n++) {
     if (signal.aborted) throw abortError(signal, op);
     try {
-      return await attempt(n, ctx);
+      if (sink === undefined) return await attempt(n, ctx);
+      tracker = trackOutput(ctx);
+      return await attempt(n, tracker.ctx);
     } catch (thrown) {
       const error = toOrchestrationError(thrown, op);
       if (signal.aborted) throw abortError(signal, op);
-      if (isCancellation(error) || !policy.retryOn(error, n)) throw error;
+      if (isCancellation(error) || tracker?.started() === true || !policy.retryOn(error, n)) {
+        throw error;
+      }
       if (n >= policy.maxAttempts) throw n > 1 ? exhausted(op, n, error) : error;
       const delayMs = backoffDelay(policy, n);
-      onRetry?.({ attempt: n, error, delayMs });
+      const info: RetryInfo = { attempt: n, error, delayMs };
+      onRetry?.(info);
+      sink?.({ type: 'step-retry', runId: ctx.runId, step: op, timestamp: Date.now(), ...info });
       await sleep(delayMs, signal, op);
     }
   }
@@ -166,31 +179,7 @@ class Retrying<I, O> extends BaseRunnable<I, O> {
   }
 
   override run(input: I, ctx: ExecutionContext): Promise<O> {
-    const sink = ctx.sink;
-    if (sink === undefined) {
-      return runWithRetry(this.policy, this.name, ctx, (_n, c) => execute(this.inner, input, c));
-    }
-    // Under stream, start over only while no chunk of the failed attempt reached the subscriber.
-    let current: OutputTracker | undefined;
-    const policy: RetryPolicy = {
-      ...this.policy,
-      retryOn: (error, n) => current?.started() !== true && this.policy.retryOn(error, n),
-    };
-    const attempt = (_n: number, c: ExecutionContext): Promise<O> => {
-      current = trackOutput(c);
-      return execute(this.inner, input, current.ctx);
-    };
-    const onRetry = ({ attempt: failed, error, delayMs }: RetryInfo): void =>
-      sink({
-        type: 'step-retry',
-        runId: ctx.runId,
-        step: this.name,
-        attempt: failed,
-        delayMs,
-        error,
-        timestamp: Date.now(),
-      });
-    return runWithRetry(policy, this.name, ctx, attempt, onRetry);
+    return runWithRetry(this.policy, this.name, ctx, (_n, c) => execute(this.inner, input, c));
   }
 }
 

@@ -5,12 +5,9 @@ import {
   runWithRetry,
   startSpan,
   toOrchestrationError,
-  trackOutput,
   withDeadline,
   type EventSink,
   type ExecutionContext,
-  type OutputTracker,
-  type RetryInfo,
   type RetryPolicy,
   showValue,
 } from '@baton/core';
@@ -116,43 +113,11 @@ function withRetries(
   env: NodeEnv,
   outcome: NodeOutcome,
 ): Promise<unknown> {
-  const base = node.policy as RetryPolicy;
-  const sink = env.sink;
-  if (sink === undefined) {
-    return runWithRetry(base, node.name, ctx, (n, c) => {
-      outcome.attempts = n;
-      outcome.nestedRuns = 0;
-      return attempt(node, input, n, c, env);
-    });
-  }
-  // Under stream, start over only while no chunk of the failed attempt reached the subscriber.
-  let tracker: OutputTracker | undefined;
-  const policy: RetryPolicy = {
-    ...base,
-    retryOn: (error, n) => tracker?.started() !== true && base.retryOn(error, n),
-  };
-  const onRetry = ({ attempt: failed, error, delayMs }: RetryInfo): void =>
-    sink({
-      type: 'step-retry',
-      runId: env.runId,
-      step: node.name,
-      attempt: failed,
-      delayMs,
-      error,
-      timestamp: Date.now(),
-    });
-  return runWithRetry(
-    policy,
-    node.name,
-    ctx,
-    (n, c) => {
-      outcome.attempts = n;
-      outcome.nestedRuns = 0;
-      tracker = trackOutput(c);
-      return attempt(node, input, n, tracker.ctx, env);
-    },
-    onRetry,
-  );
+  return runWithRetry(node.policy as RetryPolicy, node.name, ctx, (n, c) => {
+    outcome.attempts = n;
+    outcome.nestedRuns = 0;
+    return attempt(node, input, n, c, env);
+  });
 }
 
 /** Maps a router's answer to node indices; anything but declared target names fails. */
