@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index'): string =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the sources, so `vitest` works without a build.
     alias: [
+      { find: /^@baton\/core\/authoring$/, replacement: src('core', 'authoring') },
       { find: /^@baton\/core$/, replacement: src('core') },
       { find: /^@baton\/chain$/, replacement: src('chain') },
       { find: /^@baton\/graph$/, replacement: src('graph') },

@@ -1,14 +1,13 @@
 import {
   DEFAULT_RETRY_POLICY,
   OrchestrationError,
-  resolveOptions,
   retryPolicy,
-  telemetryOptionsShape,
   type ChainConfig,
   type Memory,
   type Option,
   type RetryPolicy,
 } from '@baton/core';
+import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 

@@ -1,11 +1,5 @@
-import {
-  OrchestrationError,
-  toOrchestrationError,
-  type Chain,
-  type ChainProvider,
-  type Registry,
-  isResult,
-} from '@baton/core';
+import { OrchestrationError, type Chain, type ChainProvider, type Registry } from '@baton/core';
+import { createWithProvider } from '@baton/core/authoring';
 import { err, type Result } from 'neverthrow';
 import {
   resolveChainConfig,
@@ -87,50 +81,8 @@ function build(
   if (config.isErr()) return err(config.error);
   const runnables = toStepRunnables(steps);
   if (runnables.isErr()) return err(runnables.error);
-  const provider = lookup(registry, config.value.provider);
-  if (provider.isErr()) {
-    const missing = toOrchestrationError(provider.error, 'createChain');
-    if (missing.code !== 'not_found') return err(missing);
-    return err(
-      new OrchestrationError('not_found', `createChain: withChainProvider: ${missing.message}`, {
-        op: 'createChain',
-        cause: missing,
-        details: missing.details,
-      }),
-    );
-  }
-  const op = `createChain (provider "${config.value.provider}")`;
-  let created: unknown;
-  try {
-    created = provider.value.createChain(runnables.value, config.value);
-  } catch (error) {
-    return err(toOrchestrationError(error, op));
-  }
-  if (!isResult<Chain, OrchestrationError>(created)) {
-    const message = `${op}: createChain must return a Result of a Chain, got ${typeof created}`;
-    return err(new OrchestrationError('invalid_state', message, { op }));
-  }
-  return created.mapErr((error) => toOrchestrationError(error, op));
-}
-
-/** `registry.get(name)`, or `invalid_config` when `registry` is not a Registry. */
-function lookup(
-  registry: Registry<ChainProvider>,
-  name: string,
-): Result<ChainProvider, OrchestrationError> {
-  let found: unknown;
-  try {
-    found = registry.get(name);
-  } catch (cause) {
-    found = cause;
-  }
-  if (isResult<ChainProvider, OrchestrationError>(found)) return found;
-  return err(
-    new OrchestrationError(
-      'invalid_config',
-      'createChainWithRegistry: registry must be a Registry of chain providers, e.g. defaultChainRegistry().clone()',
-      { op: 'createChain', details: { field: 'registry' } },
-    ),
+  return createWithProvider(registry, 'chain', config.value.provider, (provider) =>
+    provider.createChain(runnables.value, config.value),
   );
 }
 

@@ -1,4 +1,15 @@
 import {
+  toOrchestrationError,
+  type Chain,
+  type ChainConfig,
+  type ChainProvider,
+  type HealthChecker,
+  type HealthReport,
+  type Memory,
+  type RetryPolicy,
+  type Runnable,
+} from '@baton/core';
+import {
   aggregateHealth,
   BaseRunnable,
   canceledError,
@@ -8,22 +19,13 @@ import {
   emitStepStart,
   execute,
   runWithRetry,
-  toOrchestrationError,
   tracedRun,
   withDeadline,
-  type Chain,
-  type ChainConfig,
-  type ChainProvider,
   type ExecutionContext,
-  type HealthChecker,
-  type HealthReport,
-  type Memory,
   type RetryInfo,
-  type RetryPolicy,
-  type Runnable,
   type Telemetry,
   type TracedRunOptions,
-} from '@baton/core';
+} from '@baton/core/authoring';
 import { ok } from 'neverthrow';
 import {
   checkInputKeys,

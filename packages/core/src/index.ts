@@ -1,12 +1,13 @@
 /**
- * @baton/core — contracts and primitives of Baton. Named exports only.
+ * @baton/core — contracts and primitives of Baton: what users call. Named exports only. What
+ * authors of providers need besides is in `@baton/core/authoring`; docs/core.md ("Public
+ * surface") says why each export is where it is.
  */
 
 // errors
 export {
   ERROR_CODES,
   OrchestrationError,
-  canceledError,
   isCancellation,
   isOrchestrationError,
   isRetryable,
@@ -15,23 +16,17 @@ export {
 export type { ErrorCode, OrchestrationErrorOptions } from './errors.js';
 export { isResult } from './is-result.js';
 export { orThrow } from './or-throw.js';
-export { showError, showValue } from './show-value.js';
 
 // functional options and registries
-export { resolveOptions } from './options.js';
 export type { Mutable, Option } from './options.js';
 export { createRegistry } from './provider-registry.js';
 export type { Registry } from './provider-registry.js';
 
 // runnables
-export { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
-export { checkRunOptions } from './check-run-options.js';
 export { runnable } from './runnable-fn.js';
 export type { FnOutput, StepFunction } from './runnable-fn.js';
 export type {
   BatchOptions,
-  EventSink,
-  ExecutionContext,
   InputOf,
   OutputOf,
   Runnable,
@@ -51,9 +46,6 @@ export type {
   StepStartEvent,
 } from './run-event.js';
 export { lastOutput, toAsyncIterable } from './stream-helpers.js';
-export { NEVER_SIGNAL, childController, raceAbort, sleep } from './abort.js';
-export { withDeadline } from './with-deadline.js';
-export { newRunId } from './run-id.js';
 
 // composition and resilience (one file each)
 export { sequence } from './sequence.js';
@@ -69,14 +61,8 @@ export type { ParallelOutput } from './parallel.js';
 export { branch } from './branch.js';
 export type { BranchCase, BranchPredicate } from './branch.js';
 export { passthrough } from './passthrough.js';
-export {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
-  retryPolicy,
-  runWithRetry,
-  withRetry,
-} from './with-retry.js';
-export type { RetryInfo, RetryPolicy } from './with-retry.js';
+export { DEFAULT_RETRY_POLICY, retryPolicy, withRetry } from './with-retry.js';
+export type { RetryPolicy } from './with-retry.js';
 export { withTimeout } from './with-timeout.js';
 export { withFallbacks } from './with-fallbacks.js';
 export type { FallbackOptions } from './with-fallbacks.js';
@@ -86,41 +72,24 @@ export type {
   CircuitBreakerRunnable,
   CircuitState,
 } from './with-circuit-breaker.js';
-export { stableKey, withCache } from './with-cache.js';
+export { withCache } from './with-cache.js';
 export type { CacheOptions } from './with-cache.js';
 export { createMemoryCacheStore } from './cache-store.js';
 export type { CacheStore, MemoryCacheStore, MemoryCacheStoreOptions } from './cache-store.js';
 
 // health
-export { aggregateHealth, healthReport, worstStatus } from './health.js';
-export type {
-  AggregateHealthOptions,
-  HealthChecker,
-  HealthReport,
-  HealthStatus,
-} from './health.js';
+export type { HealthChecker, HealthReport, HealthStatus } from './health.js';
 
-// telemetry and logging
+// telemetry and logging options
 export {
   DEFAULT_METRICS_PREFIX,
   INSTRUMENTATION_SCOPE,
-  createTelemetry,
-  endSpanWithError,
-  startSpan,
-  telemetryOptionsShape,
-  tracedRun,
   withLogger,
   withMeterProvider,
   withMetricsPrefix,
   withTracerProvider,
 } from './telemetry.js';
-export type {
-  ExecutionKind,
-  OrchestrationMetrics,
-  Telemetry,
-  TelemetryOptions,
-  TracedRunOptions,
-} from './telemetry.js';
+export type { TelemetryOptions } from './telemetry.js';
 export { fromPino, noopLogger, withTraceFields } from './logger.js';
 export type { LogFields, Logger, PinoLike } from './logger.js';
 
@@ -135,8 +104,6 @@ export type {
 export type { Workflow, WorkflowConfig, WorkflowExecution, WorkflowProvider } from './workflow.js';
 export type { OrchestratorBase, OrchestratorMetrics } from './orchestrator.js';
 export type { Chain, ChainConfig, ChainProvider } from './chain.js';
-export { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
-export type { OutputTracker } from './step-events.js';
 export type {
   EdgeOptions,
   Graph,

@@ -19,7 +19,6 @@ import {
   lastOutput,
   parallel,
   passthrough,
-  resolveOptions,
   retryPolicy,
   runnable,
   sequence,
@@ -33,6 +32,7 @@ import {
   type Option,
   type Runnable,
 } from '../src/index.js';
+import { resolveOptions } from '../src/authoring.js';
 import {
   anyValue,
   expectConfigThrow,

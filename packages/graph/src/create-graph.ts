@@ -1,11 +1,5 @@
-import {
-  OrchestrationError,
-  toOrchestrationError,
-  type Graph,
-  type GraphProvider,
-  type Registry,
-  isResult,
-} from '@baton/core';
+import { OrchestrationError, type Graph, type GraphProvider, type Registry } from '@baton/core';
+import { createWithProvider } from '@baton/core/authoring';
 import { err, type Result } from 'neverthrow';
 import { resolveGraphConfig, type GraphOption } from './graph-options.js';
 import { defaultGraphRegistry } from './graph-registry.js';
@@ -20,50 +14,8 @@ export function createGraphWithRegistry<I = unknown, O = unknown>(
 ): Result<Graph<I, O>, OrchestrationError> {
   const config = resolveGraphConfig(options);
   if (config.isErr()) return err(config.error);
-  const provider = lookup(registry, config.value.provider);
-  if (provider.isErr()) {
-    const missing = toOrchestrationError(provider.error, 'createGraph');
-    if (missing.code !== 'not_found') return err(missing);
-    return err(
-      new OrchestrationError('not_found', `createGraph: withGraphProvider: ${missing.message}`, {
-        op: 'createGraph',
-        cause: missing,
-        details: missing.details,
-      }),
-    );
-  }
-  const op = `createGraph (provider "${config.value.provider}")`;
-  let created: unknown;
-  try {
-    created = provider.value.createGraph<I, O>(config.value);
-  } catch (error) {
-    return err(toOrchestrationError(error, op));
-  }
-  if (!isResult<Graph<I, O>, OrchestrationError>(created)) {
-    const message = `${op}: createGraph must return a Result of a Graph, got ${typeof created}`;
-    return err(new OrchestrationError('invalid_state', message, { op }));
-  }
-  return created.mapErr((error) => toOrchestrationError(error, op));
-}
-
-/** `registry.get(name)`, or `invalid_config` when `registry` is not a Registry. */
-function lookup(
-  registry: Registry<GraphProvider>,
-  name: string,
-): Result<GraphProvider, OrchestrationError> {
-  let found: unknown;
-  try {
-    found = registry.get(name);
-  } catch (cause) {
-    found = cause;
-  }
-  if (isResult<GraphProvider, OrchestrationError>(found)) return found;
-  return err(
-    new OrchestrationError(
-      'invalid_config',
-      'createGraphWithRegistry: registry must be a Registry of graph providers, e.g. defaultGraphRegistry().clone()',
-      { op: 'createGraph', details: { field: 'registry' } },
-    ),
+  return createWithProvider(registry, 'graph', config.value.provider, (provider) =>
+    provider.createGraph<I, O>(config.value),
   );
 }
 

@@ -1,16 +1,8 @@
 import {
-  aggregateHealth,
-  BaseRunnable,
-  checkRunOptions,
-  createTelemetry,
-  healthReport,
-  newRunId,
   OrchestrationError,
   toOrchestrationError,
-  tracedRun,
   type CheckpointStore,
   type EdgeOptions,
-  type ExecutionContext,
   type Graph,
   type GraphConfig,
   type GraphProvider,
@@ -23,10 +15,20 @@ import {
   type RunOptions,
   type Runnable,
   type StoredRun,
+} from '@baton/core';
+import {
+  aggregateHealth,
+  BaseRunnable,
+  checkRunOptions,
+  createTelemetry,
+  healthReport,
+  newRunId,
+  tracedRun,
+  type ExecutionContext,
   type Telemetry,
   type TracedRunOptions,
   showValue,
-} from '@baton/core';
+} from '@baton/core/authoring';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
 import { Observable } from 'rxjs';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';

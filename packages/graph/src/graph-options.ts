@@ -1,11 +1,10 @@
 import {
-  resolveOptions,
-  telemetryOptionsShape,
   type CheckpointStore,
   type GraphConfig,
   type Option,
   type OrchestrationError,
 } from '@baton/core';
+import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
 

@@ -27,4 +27,4 @@ export {
   withNodeTimeout,
 } from './node-options.js';
 export type { NodeOption } from './node-options.js';
-export type { GraphErrorReason } from './internal/graph-errors.js';
+export type { GraphErrorReason } from './graph-error-reason.js';

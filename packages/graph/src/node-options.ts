@@ -1,6 +1,5 @@
 import {
   DEFAULT_RETRY_POLICY,
-  resolveOptions,
   type CacheOptions,
   type NodeConfig,
   type NodeInputFn,
@@ -8,6 +7,7 @@ import {
   type OrchestrationError,
   type RetryPolicy,
 } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
 

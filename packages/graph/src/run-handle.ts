@@ -1,18 +1,20 @@
 import {
-  childController,
-  emitStepError,
-  NEVER_SIGNAL,
   OrchestrationError,
   toOrchestrationError,
-  withDeadline,
-  type EventSink,
-  type ExecutionContext,
   type RunEvent,
   type RunHandle,
   type RunOptions,
   type RunProgress,
   type RunStatus,
 } from '@baton/core';
+import {
+  childController,
+  emitStepError,
+  NEVER_SIGNAL,
+  withDeadline,
+  type EventSink,
+  type ExecutionContext,
+} from '@baton/core/authoring';
 import { context as otelContext } from '@opentelemetry/api';
 import { err, ok, ResultAsync } from 'neverthrow';
 import { Subject, type Observable } from 'rxjs';

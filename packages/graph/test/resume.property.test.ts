@@ -6,16 +6,15 @@
  * conditional edges, retries, worker limits and fail-fast settings.
  */
 import {
-  BaseRunnable,
   OrchestrationError,
   sequence,
-  type ExecutionContext,
   type Graph,
   type NodeCheckpoint,
   type RunCheckpoint,
   type Runnable,
   type StoredRun,
 } from '@baton/core';
+import { BaseRunnable, type ExecutionContext } from '@baton/core/authoring';
 import fc from 'fast-check';
 import { ResultAsync, type Result } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

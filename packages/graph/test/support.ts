@@ -1,6 +1,5 @@
 /** Helpers shared by the graph tests. */
 import {
-  healthReport,
   runnable,
   type CheckpointStore,
   type Graph,
@@ -13,6 +12,7 @@ import {
   type NodeConfig,
   OrchestrationError,
 } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { Observable } from 'rxjs';
 import { createGraph, type GraphOption } from '../src/index.js';

@@ -1,12 +1,5 @@
-import {
-  healthReport,
-  NEVER_SIGNAL,
-  OrchestrationError,
-  resolveOptions,
-  type ChatHistory,
-  type HealthReport,
-  type Option,
-} from '@baton/core';
+import { OrchestrationError, type ChatHistory, type HealthReport, type Option } from '@baton/core';
+import { healthReport, NEVER_SIGNAL, resolveOptions } from '@baton/core/authoring';
 import type { BaseChatMessageHistory } from '@langchain/core/chat_history';
 import { BaseMessage } from '@langchain/core/messages';
 import { errAsync, ResultAsync } from 'neverthrow';

@@ -1,13 +1,11 @@
+import { OrchestrationError, type Option, type Runnable } from '@baton/core';
 import {
   BaseRunnable,
   NEVER_SIGNAL,
-  OrchestrationError,
   raceAbort,
   resolveOptions,
   type ExecutionContext,
-  type Option,
-  type Runnable,
-} from '@baton/core';
+} from '@baton/core/authoring';
 import type { RunnableConfig, RunnableInterface } from '@langchain/core/runnables';
 import { z } from 'zod';
 import { accumulateChunk } from './internal/accumulate-chunk.js';

@@ -1,12 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  healthReport,
-  resolveOptions,
-  type HealthReport,
-  type Option,
-  type OrchestrationError,
-} from '@baton/core';
+import { type HealthReport, type Option, type OrchestrationError } from '@baton/core';
+import { healthReport, resolveOptions } from '@baton/core/authoring';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { Result, ResultAsync } from 'neverthrow';
 import { z } from 'zod';

@@ -1,7 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  resolveOptions,
   type CheckpointStore,
   type HealthReport,
   type NodeCheckpoint,
@@ -10,6 +9,7 @@ import {
   type RunCheckpoint,
   type StoredRun,
 } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import type { DirectoryConfig } from './file-options.js';

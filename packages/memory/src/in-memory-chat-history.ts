@@ -1,4 +1,5 @@
-import { healthReport, type HealthReport, type OrchestrationError } from '@baton/core';
+import { type HealthReport, type OrchestrationError } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 import type { BaseMessage } from '@langchain/core/messages';
 import { okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { validateId } from './internal/validate-id.js';

@@ -1,5 +1,4 @@
 import {
-  healthReport,
   type CheckpointStore,
   type HealthReport,
   type NodeCheckpoint,
@@ -7,6 +6,7 @@ import {
   type RunCheckpoint,
   type StoredRun,
 } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 import { errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import {
   encodeNode,

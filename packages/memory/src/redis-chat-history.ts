@@ -1,4 +1,5 @@
-import { OrchestrationError, resolveOptions, type HealthReport, type Option } from '@baton/core';
+import { OrchestrationError, type HealthReport, type Option } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ChainableCommander } from 'ioredis';
 import type { Result, ResultAsync } from 'neverthrow';

@@ -1,5 +1,4 @@
 import {
-  resolveOptions,
   type CheckpointStore,
   type HealthReport,
   type NodeCheckpoint,
@@ -8,6 +7,7 @@ import {
   type RunCheckpoint,
   type StoredRun,
 } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import {

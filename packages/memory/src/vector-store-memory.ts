@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   OrchestrationError,
-  resolveOptions,
   toOrchestrationError,
   type Memory,
   type MemoryValues,
   type Option,
 } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import type { DocumentInterface } from '@langchain/core/documents';
 import type { VectorStoreInterface } from '@langchain/core/vectorstores';
 import { err, ok, type Result, type ResultAsync } from 'neverthrow';

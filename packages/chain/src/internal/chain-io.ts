@@ -1,12 +1,11 @@
 import {
   OrchestrationError,
-  raceAbort,
   toOrchestrationError,
-  type ExecutionContext,
   type Memory,
   type MemoryValues,
   isResult,
 } from '@baton/core';
+import { raceAbort, type ExecutionContext } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 
 /** A plain object of values (what memory and key declarations work on). */

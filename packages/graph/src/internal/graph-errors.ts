@@ -1,30 +1,8 @@
 import { OrchestrationError, type ErrorCode } from '@baton/core';
+import type { GraphErrorReason } from '../graph-error-reason.js';
 
-/**
- * Why a structure operation or validation failed, in `error.details.reason`, so callers can
- * branch on it without parsing messages.
- */
-export type GraphErrorReason =
-  | 'frozen'
-  | 'invalid-name'
-  | 'invalid-runnable'
-  | 'invalid-option'
-  | 'duplicate-node'
-  | 'unknown-node'
-  | 'self-edge'
-  | 'duplicate-edge'
-  | 'invalid-edge-options'
-  | 'invalid-router'
-  | 'invalid-targets'
-  | 'duplicate-router'
-  | 'empty-graph'
-  | 'cycle'
-  | 'unreachable'
-  | 'entry-has-parents'
-  | 'no-checkpointer'
-  | 'checkpoint-mismatch'
-  | 'run-exists'
-  | 'nesting-too-deep';
+// Public, so it lives outside internal/; re-exported for the modules that build graph errors.
+export type { GraphErrorReason };
 
 /** An error of the graph's structure API. */
 export function graphError(

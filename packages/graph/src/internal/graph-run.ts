@@ -1,14 +1,16 @@
 import {
-  canceledError,
-  NEVER_SIGNAL,
   OrchestrationError,
   toOrchestrationError,
-  type ExecutionContext,
   type GraphConfig,
-  type OrchestrationMetrics,
   type RunProgress,
-  type Telemetry,
 } from '@baton/core';
+import {
+  canceledError,
+  NEVER_SIGNAL,
+  type ExecutionContext,
+  type OrchestrationMetrics,
+  type Telemetry,
+} from '@baton/core/authoring';
 import type { CheckpointWriter } from './checkpoint-writer.js';
 import type { CompiledGraph } from './compile-graph.js';
 import type { NodeSpec } from './node-spec.js';

@@ -1,4 +1,4 @@
-import { showValue } from '@baton/core';
+import { showValue } from '@baton/core/authoring';
 import type { EdgeOptions, GraphConfig, OrchestrationError, Router } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { NodeOption } from '../node-options.js';

@@ -1,16 +1,14 @@
+import { OrchestrationError, toOrchestrationError, type RetryPolicy } from '@baton/core';
 import {
   endSpanWithError,
   execute,
-  OrchestrationError,
   runWithRetry,
   startSpan,
-  toOrchestrationError,
   withDeadline,
   type EventSink,
   type ExecutionContext,
-  type RetryPolicy,
   showValue,
-} from '@baton/core';
+} from '@baton/core/authoring';
 import type { Context, Tracer } from '@opentelemetry/api';
 
 import { readList } from './graph-structure.js';

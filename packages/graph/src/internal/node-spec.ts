@@ -8,9 +8,8 @@ import {
   type RetryPolicy,
   type Router,
   type Runnable,
-  showValue,
-  showError,
 } from '@baton/core';
+import { showValue, showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { resolveNodeConfig, type NodeOption } from '../node-options.js';
 import { graphError } from './graph-errors.js';

@@ -1,4 +1,5 @@
-import { OrchestrationError, type ExecutionContext } from '@baton/core';
+import { OrchestrationError } from '@baton/core';
+import { type ExecutionContext } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { GraphErrorReason } from './graph-errors.js';
 

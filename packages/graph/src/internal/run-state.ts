@@ -1,11 +1,5 @@
-import {
-  emitStepError,
-  toOrchestrationError,
-  type EventSink,
-  type ExecutionContext,
-  type OrchestrationError,
-  type RunProgress,
-} from '@baton/core';
+import { toOrchestrationError, type OrchestrationError, type RunProgress } from '@baton/core';
+import { emitStepError, type EventSink, type ExecutionContext } from '@baton/core/authoring';
 import type { CheckpointWriter } from './checkpoint-writer.js';
 import type { CompiledGraph } from './compile-graph.js';
 import { CONDITIONAL, OPTIONAL } from './graph-structure.js';

@@ -1,4 +1,5 @@
-import { isRetryable, NEVER_SIGNAL, OrchestrationError } from '@baton/core';
+import { isRetryable, OrchestrationError } from '@baton/core';
+import { NEVER_SIGNAL } from '@baton/core/authoring';
 import { ContextOverflowError, ModelAbortError, stampRetryable } from '@langchain/core/errors';
 import { OutputParserException } from '@langchain/core/output_parsers';
 import { describe, expect, it } from 'vitest';

@@ -1,9 +1,5 @@
-import {
-  canceledError,
-  isOrchestrationError,
-  OrchestrationError,
-  type ErrorCode,
-} from '@baton/core';
+import { isOrchestrationError, OrchestrationError, type ErrorCode } from '@baton/core';
+import { canceledError } from '@baton/core/authoring';
 
 /** LangChain stamps retryability with this registered symbol (`stampRetryable` in core >= 1.x). */
 const LC_RETRYABLE = Symbol.for('langchain.errors.retryable');

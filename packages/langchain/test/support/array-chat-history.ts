@@ -1,4 +1,5 @@
-import { healthReport, type ChatHistory } from '@baton/core';
+import { type ChatHistory } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 import type { BaseMessage } from '@langchain/core/messages';
 import { okAsync } from 'neverthrow';
 

@@ -1,9 +1,5 @@
-import {
-  resolveOptions,
-  type ChatHistory,
-  type Option,
-  type OrchestrationError,
-} from '@baton/core';
+import { type ChatHistory, type Option, type OrchestrationError } from '@baton/core';
+import { resolveOptions } from '@baton/core/authoring';
 import type { BaseMessage } from '@langchain/core/messages';
 import { ok, type Result } from 'neverthrow';
 import type { z } from 'zod';

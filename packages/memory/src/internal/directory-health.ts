@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { healthReport, type HealthReport } from '@baton/core';
+import { type HealthReport } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 
 /**
  * Healthy when `directory` (or, before its first write, the nearest existing parent that would

@@ -1,10 +1,10 @@
 import {
-  healthReport,
   isOrchestrationError,
   OrchestrationError,
   type ErrorCode,
   type HealthReport,
 } from '@baton/core';
+import { healthReport } from '@baton/core/authoring';
 import { Redis } from 'ioredis';
 import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import type { RedisConfig } from '../redis-options.js';

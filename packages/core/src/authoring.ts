@@ -1,0 +1,48 @@
+/**
+ * @baton/core/authoring — what authors of providers and composite Runnables need and users do
+ * not: the run engine (BaseRunnable, execute), step events, traced runs, the retry loop,
+ * deadlines, signal helpers, the provider lookup. Named exports only; see docs/core.md
+ * ("Public surface") for why each export is here.
+ */
+
+// running Runnables inside a run
+export { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
+export type { EventSink, ExecutionContext } from './runnable.js';
+export { checkRunOptions } from './check-run-options.js';
+export { newRunId } from './run-id.js';
+export { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
+export type { OutputTracker } from './step-events.js';
+
+// errors and messages
+export { canceledError } from './errors.js';
+export { showError, showValue } from './show-value.js';
+
+// options and providers
+export { resolveOptions } from './options.js';
+export { createWithProvider } from './create-with-provider.js';
+
+// retries, deadlines, signals
+export { backoffDelay, runWithRetry } from './with-retry.js';
+export type { RetryInfo } from './with-retry.js';
+export { withDeadline } from './with-deadline.js';
+export { NEVER_SIGNAL, childController, raceAbort, sleep } from './abort.js';
+export { stableKey } from './with-cache.js';
+
+// health
+export { aggregateHealth, healthReport, worstStatus } from './health.js';
+export type { AggregateHealthOptions } from './health.js';
+
+// telemetry
+export {
+  createTelemetry,
+  endSpanWithError,
+  startSpan,
+  telemetryOptionsShape,
+  tracedRun,
+} from './telemetry.js';
+export type {
+  ExecutionKind,
+  OrchestrationMetrics,
+  Telemetry,
+  TracedRunOptions,
+} from './telemetry.js';
