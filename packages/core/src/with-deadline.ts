@@ -21,7 +21,7 @@ export function withDeadline<T>(
     try {
       return fn(ctx);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
   }
   const { controller, dispose } = childController(ctx.signal);

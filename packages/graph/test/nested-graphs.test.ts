@@ -122,7 +122,9 @@ describe('a graph that runs itself', () => {
         if (mode === 'bad') {
           const invoked = await g.invoke('x', { signal: ctx.signal, timeoutMs: -1 });
           expect(invoked._unsafeUnwrapErr().code).toBe('invalid_config');
-          const streamed = await lastOutput(g.stream('x', { signal: ctx.signal, timeoutMs: Number.NaN }));
+          const streamed = await lastOutput(
+            g.stream('x', { signal: ctx.signal, timeoutMs: Number.NaN }),
+          );
           expect(streamed._unsafeUnwrapErr().code).toBe('invalid_config');
         }
         await tick();
