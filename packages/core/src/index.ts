@@ -36,7 +36,14 @@ export { createRegistry } from './provider-registry.js';
 export type { Registry } from './provider-registry.js';
 
 // runnables
-export { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
+export {
+  BaseRunnable,
+  emitStepError,
+  execute,
+  isBaseRunnable,
+  reportRunFailures,
+  takeRunFailures,
+} from './base-runnable.js';
 export { checkRunOptions } from './check-run-options.js';
 export { runnable } from './runnable-fn.js';
 export type { FnOutput, StepFunction } from './runnable-fn.js';
@@ -160,6 +167,8 @@ export type {
   Router,
   RunHandle,
   RunProgress,
+  RunReport,
+  TriggerRule,
 } from './graph.js';
 export type { Memory, MemoryValues } from './memory.js';
 export type { ChatHistory } from './chat-history.js';

@@ -43,7 +43,11 @@ function triage(
   g.addNode('tech', model('tech', failing.includes('tech')))._unsafeUnwrap();
   const handled = runnable('handled', (parents: Record<string, unknown>) => Object.keys(parents));
   if (recipe === 'rule')
-    g.addNode('handled', handled, withNodeTriggerRule('none_failed_min_one_success'))._unsafeUnwrap();
+    g.addNode(
+      'handled',
+      handled,
+      withNodeTriggerRule('none_failed_min_one_success'),
+    )._unsafeUnwrap();
   else g.addNode('handled', handled)._unsafeUnwrap();
   g.addConditionalEdges('classify', (t: Ticket) => t.topic, ['billing', 'tech'])._unsafeUnwrap();
   const edge = recipe === 'rule' ? undefined : { required: false };
