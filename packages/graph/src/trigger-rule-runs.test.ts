@@ -1,13 +1,8 @@
 /** Trigger rules through a real graph: validation, and what a run does with each rule. */
 import { runnable, type RunEndEvent } from '@baton/core';
 import { describe, expect, it } from 'vitest';
-import { collect, graphOf } from '../test/support.js';
-import {
-  createGraph as createDag,
-  withGraphFailFast,
-  withNodeTriggerRule,
-  type NodeOption,
-} from './index.js';
+import { collect, graphOf, type NodeDef } from '../test/support.js';
+import { createGraph as createDag, withGraphFailFast, withNodeTriggerRule } from './index.js';
 
 const boom = (): never => {
   throw new Error('boom');
@@ -16,7 +11,7 @@ const boom = (): never => {
 describe('withNodeTriggerRule', () => {
   it('rejects an unknown rule with invalid_config naming the option and the rules', () => {
     const g = createDag()._unsafeUnwrap();
-    const bad = withNodeTriggerRule('all_sucess' as never) as NodeOption;
+    const bad = withNodeTriggerRule('all_sucess' as never);
     const error = g
       .addNode(
         'a',
@@ -31,7 +26,7 @@ describe('withNodeTriggerRule', () => {
 
   it('all_done: a cleanup node runs after a failure, and the run reports what failed', async () => {
     const cleaned: unknown[] = [];
-    const g = graphOf<number, unknown>(
+    const g = graphOf<number>(
       {
         work: boom,
         cleanup: [(input: unknown) => cleaned.push(input), withNodeTriggerRule('all_done')],
@@ -47,7 +42,7 @@ describe('withNodeTriggerRule', () => {
 
   it('one_failed: an alert node runs only when something failed', async () => {
     const alerts: string[] = [];
-    const alert = [(): number => alerts.push('alert'), withNodeTriggerRule('one_failed')] as const;
+    const alert: NodeDef = [(): number => alerts.push('alert'), withNodeTriggerRule('one_failed')];
     const ok = graphOf({ a: () => 1, b: () => 2, alert }, [
       ['a', 'alert'],
       ['b', 'alert'],

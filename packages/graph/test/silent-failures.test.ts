@@ -31,8 +31,8 @@ function triage(
   recipe: 'rule' | 'optional',
   failing: readonly string[],
   ...options: GraphOption[]
-): Graph<unknown, unknown> {
-  const g = createGraph<unknown, unknown>(...options)._unsafeUnwrap();
+): Graph {
+  const g = createGraph(...options)._unsafeUnwrap();
   const classify = runnable('classify', (input: unknown) => {
     if (typeof input !== 'object' || input === null || !('topic' in input))
       throw new OrchestrationError('invalid_input', 'classify: expected a ticket');

@@ -2,7 +2,6 @@ import { CONDITIONAL, OPTIONAL, type ScheduleGraph } from './schedule-graph.js';
 import {
   ALL_FAILED,
   decide,
-  FAIL,
   NONE_FAILED_MIN_ONE_SUCCESS,
   ONE_FAILED,
   ONE_SUCCESS,
@@ -79,7 +78,7 @@ export class Scheduler {
 
   constructor(
     readonly graph: ScheduleGraph,
-    readonly reused: Reused | undefined = undefined,
+    readonly reused?: Reused,
   ) {
     const n = graph.size;
     this.state = new Uint8Array(n);
