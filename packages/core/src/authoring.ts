@@ -6,7 +6,14 @@
  */
 
 // running Runnables inside a run
-export { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
+export {
+  BaseRunnable,
+  emitStepError,
+  execute,
+  isBaseRunnable,
+  reportRunFailures,
+  takeRunFailures,
+} from './base-runnable.js';
 export type { EventSink, ExecutionContext } from './runnable.js';
 export { checkRunOptions } from './check-run-options.js';
 export { newRunId } from './run-id.js';

@@ -20,6 +20,8 @@ import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 const RUN = Symbol.for('baton.runnable.run');
 const reportedErrors = new WeakSet<object>();
+/** Failures a run absorbed, by the sink of the stream whose `run-end` carries them. */
+const absorbedFailures = new WeakMap<EventSink, Readonly<Record<string, OrchestrationError>>>();
 
 /** Marks an error as reported by a `step-error` event, so the stream does not report it twice. */
 export function emitStepError(
@@ -30,6 +32,35 @@ export function emitStepError(
   if (ctx.sink === undefined || reportedErrors.has(error)) return;
   reportedErrors.add(error);
   ctx.sink({ type: 'step-error', runId: ctx.runId, step, error, timestamp: Date.now() });
+}
+
+/**
+ * Reports the failures a streamed run absorbed (nodes that failed without failing the run), for
+ * its `run-end` event. A run reports once, when it ends; the last report for a sink wins, so an
+ * enclosing run (ending after the runs nested in it) reports for itself. An empty record clears.
+ */
+export function reportRunFailures(
+  ctx: ExecutionContext,
+  failures: Readonly<Record<string, OrchestrationError>>,
+): void {
+  const sink = ctx.sink;
+  if (sink === undefined) return;
+  let any = false;
+  for (const _ in failures) {
+    any = true;
+    break;
+  }
+  if (any) absorbedFailures.set(sink, failures);
+  else absorbedFailures.delete(sink);
+}
+
+/** Takes the failures reported for `sink` (see `reportRunFailures`). */
+export function takeRunFailures(
+  sink: EventSink,
+): Readonly<Record<string, OrchestrationError>> | undefined {
+  const failures = absorbedFailures.get(sink);
+  if (failures !== undefined) absorbedFailures.delete(sink);
+  return failures;
 }
 
 /**
@@ -115,6 +146,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
         (output) => {
           settled = true;
           const now = Date.now();
+          const failures = takeRunFailures(sink);
           subscriber.next({
             type: 'run-end',
             runId,
@@ -122,6 +154,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
             output,
             durationMs: now - started,
             timestamp: now,
+            ...(failures === undefined ? {} : { failures }),
           });
           subscriber.complete();
         },

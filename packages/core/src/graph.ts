@@ -39,6 +39,36 @@ export type NodeInputFn = (
   graphInput: unknown,
 ) => unknown;
 
+/**
+ * When a node with parents runs, in Airflow's vocabulary; decided once every parent settled
+ * (succeeded, failed or skipped). An optional edge (`{ required: false }`) never makes its child
+ * fail or be skipped; it counts where a rule asks for a failure (`one_failed`, `all_failed`) and
+ * as a success when it succeeded. Entry points always run. The full table is in `docs/graph.md`.
+ *
+ * - `all_success`: every required parent succeeded. A failed one fails the node with
+ *   `dependency_failed`, else a skipped one (or a router that did not pick it) skips it.
+ * - `all_done`: runs whatever the parents' outcomes.
+ * - `all_failed`: every parent failed; else skipped.
+ * - `one_success`: at least one parent succeeded; else `dependency_failed` when one failed,
+ *   skipped when all were skipped.
+ * - `one_failed`: at least one parent failed; else skipped.
+ * - `none_failed`: no required parent failed (skips are fine); else `dependency_failed`.
+ * - `none_failed_min_one_success`: no required parent failed and at least one parent succeeded.
+ *   The rule for the join after a router: branches not taken are skipped, a branch taken that
+ *   failed fails the join with `dependency_failed`; when nothing succeeded, a failed (optional)
+ *   parent fails it too and all-skipped parents skip it.
+ * - `none_skipped`: no required parent was skipped or routed out; failures are fine.
+ */
+export type TriggerRule =
+  | 'all_success'
+  | 'all_done'
+  | 'all_failed'
+  | 'one_success'
+  | 'one_failed'
+  | 'none_failed'
+  | 'none_failed_min_one_success'
+  | 'none_skipped';
+
 /** Settings of one node, set with `withNode*` options on `addNode`. */
 export interface NodeConfig {
   /**
@@ -71,6 +101,11 @@ export interface NodeConfig {
    * @default undefined (entry: the graph input; one parent: its output; several: a record by name)
    */
   readonly input: NodeInputFn | undefined;
+  /**
+   * When the node runs, given how its parents ended (see `TriggerRule`).
+   * @default 'all_success'
+   */
+  readonly triggerRule: TriggerRule;
 }
 
 /** Settings of a graph, set with `withGraph*` options. */
@@ -139,6 +174,16 @@ export interface RunProgress {
   readonly skipped: number;
 }
 
+/**
+ * How a run that succeeded went: its output, and the nodes that failed without failing the run
+ * (their failures were absorbed by optional edges or trigger rules), by name. `failures` is
+ * empty when every node succeeded or was skipped.
+ */
+export interface RunReport<O = unknown> {
+  readonly output: O;
+  readonly failures: Readonly<Record<string, OrchestrationError>>;
+}
+
 /** A run started with `graph.start(input)` or `graph.resume(runId)`. */
 export interface RunHandle<O = unknown> {
   readonly runId: string;
@@ -158,6 +203,11 @@ export interface RunHandle<O = unknown> {
   cancel(reason?: string): void;
   /** The run's output or its error. */
   readonly result: ResultAsync<O, OrchestrationError>;
+  /**
+   * The run's output with the failures it absorbed, or its error: how to learn, without
+   * subscribing to events, that a run succeeded although some of its nodes failed.
+   */
+  readonly report: ResultAsync<RunReport<O>, OrchestrationError>;
 }
 
 /**

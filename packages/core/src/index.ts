@@ -115,6 +115,8 @@ export type {
   Router,
   RunHandle,
   RunProgress,
+  RunReport,
+  TriggerRule,
 } from './graph.js';
 export type { Memory, MemoryValues } from './memory.js';
 export type { ChatHistory } from './chat-history.js';

@@ -54,6 +54,11 @@ export interface RunEndEvent<O> extends EventBase {
   readonly name: string;
   readonly output: O;
   readonly durationMs: number;
+  /**
+   * The nodes that failed in a run that succeeded (their failures were absorbed by optional
+   * edges or trigger rules), by name. Present only when some node failed.
+   */
+  readonly failures?: Readonly<Record<string, OrchestrationError>>;
 }
 
 /** What `stream()` emits, in order: `run-start`, step events and chunks, then `run-end`. */

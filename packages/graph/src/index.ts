@@ -25,6 +25,7 @@ export {
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
+  withNodeTriggerRule,
 } from './node-options.js';
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';

@@ -6,10 +6,12 @@ import {
   type Option,
   type OrchestrationError,
   type RetryPolicy,
+  type TriggerRule,
 } from '@baton/core';
 import { resolveOptions } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
+import { TRIGGER_RULES } from './scheduling/trigger-rules.js';
 
 /** A functional option of `addNode`. */
 export type NodeOption = Option<NodeConfig>;
@@ -22,6 +24,7 @@ export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
   timeoutMs: 0,
   cache: undefined,
   input: undefined,
+  triggerRule: 'all_success',
 });
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -50,6 +53,9 @@ const nodeConfigSchema = z.object({
   ),
   input: z.custom<NodeInputFn | undefined>((v) => v === undefined || typeof v === 'function', {
     error: 'withNodeInput expects a function (parents, graphInput) => input',
+  }),
+  triggerRule: z.custom<TriggerRule>((v) => (TRIGGER_RULES as readonly unknown[]).includes(v), {
+    error: `withNodeTriggerRule expects one of ${TRIGGER_RULES.map((r) => `'${r}'`).join(', ')}`,
   }),
 }) as unknown as z.ZodType<NodeConfig>;
 
@@ -141,5 +147,20 @@ export function withNodeCache<I = unknown, O = unknown>(
 export function withNodeInput(fn: NodeInputFn): NodeOption {
   return (draft) => {
     draft.input = fn;
+  };
+}
+
+/**
+ * When the node runs, given how its parents ended, in Airflow's vocabulary (see `TriggerRule`
+ * and the table in `docs/graph.md`). Join the branches of a router with
+ * `'none_failed_min_one_success'`: the join runs when the branches not taken were skipped and
+ * fails with `dependency_failed` when a branch taken failed.
+ * @default 'all_success'
+ * @example
+ * graph.addNode('handled', reply, withNodeTriggerRule('none_failed_min_one_success'));
+ */
+export function withNodeTriggerRule(rule: TriggerRule): NodeOption {
+  return (draft) => {
+    draft.triggerRule = rule;
   };
 }

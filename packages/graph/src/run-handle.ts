@@ -5,12 +5,14 @@ import {
   type RunHandle,
   type RunOptions,
   type RunProgress,
+  type RunReport,
   type RunStatus,
 } from '@baton/core';
 import {
   childController,
   emitStepError,
   NEVER_SIGNAL,
+  takeRunFailures,
   withDeadline,
   type EventSink,
   type ExecutionContext,
@@ -24,6 +26,7 @@ import type { GraphRun } from './internal/graph-run.js';
 export type LaunchRun = (ctx: ExecutionContext, onRun: (run: GraphRun) => void) => Promise<unknown>;
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_FAILURES: Readonly<Record<string, OrchestrationError>> = Object.freeze({});
 
 /**
  * The handle of a background run. The run starts in a microtask, so subscribing to `events$`
@@ -33,6 +36,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
   readonly runId: string;
   readonly events$: Observable<RunEvent<O>>;
   readonly result: ResultAsync<O, OrchestrationError>;
+  readonly report: ResultAsync<RunReport<O>, OrchestrationError>;
   readonly #name: string;
   readonly #total: number;
   readonly #subject = new Subject<RunEvent<O>>();
@@ -54,7 +58,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
     this.events$ = this.#subject.asObservable();
     const { controller, dispose } = childController(options.signal ?? NEVER_SIGNAL);
     this.#controller = controller;
-    const promise = new Promise<O>((resolve, reject) => {
+    const promise = new Promise<RunReport<O>>((resolve, reject) => {
       queueMicrotask(() => {
         this.#launch(options, launch).then(
           (output) => {
@@ -68,15 +72,16 @@ export class GraphRunHandle<O> implements RunHandle<O> {
         );
       });
     });
-    this.result = new ResultAsync(
+    this.report = new ResultAsync(
       promise.then(
         (value) => ok(value),
         (error: unknown) => err(toOrchestrationError(error, name)),
       ),
     );
+    this.result = this.report.map((report) => report.output);
   }
 
-  async #launch(options: Omit<RunOptions, 'runId'>, launch: LaunchRun): Promise<O> {
+  async #launch(options: Omit<RunOptions, 'runId'>, launch: LaunchRun): Promise<RunReport<O>> {
     const subject = this.#subject;
     const started = Date.now();
     const sink: EventSink = (event) => subject.next(event);
@@ -99,6 +104,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
       const output = (await (ms === 0 ? body(ctx) : withDeadline(this.#name, ms, ctx, body))) as O;
       this.#status = 'succeeded';
       const now = Date.now();
+      const failures = takeRunFailures(sink);
       subject.next({
         type: 'run-end',
         runId: this.runId,
@@ -106,9 +112,10 @@ export class GraphRunHandle<O> implements RunHandle<O> {
         output,
         durationMs: now - started,
         timestamp: now,
+        ...(failures === undefined ? {} : { failures }),
       });
       subject.complete();
-      return output;
+      return { output, failures: failures ?? NO_FAILURES };
     } catch (error) {
       const e = toOrchestrationError(error, this.#name);
       this.#status = e.code === 'task_canceled' ? 'canceled' : 'failed';

@@ -7,6 +7,7 @@ import {
 import {
   canceledError,
   NEVER_SIGNAL,
+  reportRunFailures,
   type ExecutionContext,
   type OrchestrationMetrics,
   type Telemetry,
@@ -15,12 +16,12 @@ import type { CheckpointWriter } from './checkpoint-writer.js';
 import type { CompiledGraph } from './compile-graph.js';
 import type { NodeSpec } from './node-spec.js';
 import { nodeEnv, runNode, type NodeEnv } from './node-runner.js';
+import { QUEUED, RUNNING } from '../scheduling/scheduler.js';
 import {
   failFastReason,
+  failures,
   graphTimeout,
   queueFull,
-  QUEUED,
-  RUNNING,
   runFailure,
   runOutput,
 } from './run-outcome.js';
@@ -127,14 +128,14 @@ export class GraphRun extends RunState implements PoolRun {
   }
 
   #begin(): void {
-    for (const e of this.graph.entries) this.ready(e);
+    this.scheduler.start();
     this.#flush();
   }
 
   protected enqueue(node: number): void {
     this.state[node] = QUEUED;
-    const spec = this.graph.nodes[node] as NodeSpec;
-    this.#pool.push(this, node, spec.config.priority, this.graph.topoRank[node] as number);
+    const g = this.graph;
+    this.#pool.push(this, node, g.priority[node] as number, g.topoRank[node] as number);
   }
 
   park(node: number): void {
@@ -238,11 +239,12 @@ export class GraphRun extends RunState implements PoolRun {
     this.#flush();
   }
 
-  protected onFatal(node: number, error: OrchestrationError): boolean {
+  protected onFatal(root: number): boolean {
     if (!this.#config.failFast) return false;
+    const error = this.errors.get(root) as OrchestrationError;
     this.#abort(
-      runFailure(this, node),
-      failFastReason(this.graph.name, this.nodeName(node), error),
+      runFailure(this, root),
+      failFastReason(this.graph.name, this.nodeName(root), error),
     );
     return true;
   }
@@ -250,18 +252,24 @@ export class GraphRun extends RunState implements PoolRun {
   /** Decides pending work, ends the run when every node is settled, and feeds free workers. */
   #flush(): void {
     this.drain();
-    if (!this.done && this.settledCount === this.graph.size) this.#finish();
+    if (!this.done && this.allSettled) this.#finish();
     this.#pool.pump();
   }
 
   #finish(): void {
-    if (this.rootFailure >= 0) {
-      this.#end(runFailure(this, this.rootFailure), undefined);
+    const root = this.scheduler.rootFailure;
+    if (root >= 0) {
+      this.#end(runFailure(this, root), undefined);
       return;
     }
     const result = runOutput(this);
-    if (result.ok) this.#end(undefined, result.value);
-    else this.#end(result.error, undefined);
+    if (!result.ok) {
+      this.#end(result.error, undefined);
+      return;
+    }
+    // A run that succeeded although nodes failed says so in its run-end event.
+    if (this.ctx.sink !== undefined) reportRunFailures(this.ctx, failures(this));
+    this.#end(undefined, result.value);
   }
 
   /**

@@ -8,13 +8,13 @@ import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
 import type { GraphStructure } from './graph-structure.js';
-import type { NodeSpec } from './node-spec.js';
+import { staleRecords } from '../scheduling/stale-records.js';
 
 /** What a resumed run starts from. */
 export interface Restored {
   readonly input: unknown;
   readonly restored: ReadonlyMap<number, unknown>;
-  /** Nodes with a succeeded or skipped record that are decided anew (see `keepConsistent`). */
+  /** Nodes with a succeeded or skipped record that are decided anew (see `staleRecords`). */
   readonly superseded: readonly string[];
   readonly startedAt: number;
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -22,7 +22,7 @@ export interface Restored {
 
 /**
  * The stored outputs of the nodes that succeeded, by node index, keeping only those whose inputs
- * will be the same on resume (see `keepConsistent`).
+ * will be the same on resume (see `staleRecords`).
  */
 export function restoredNodes(
   structure: GraphStructure,
@@ -59,9 +59,7 @@ export function restoredNodes(
     if (record.status === 'skipped') skipped.add(i);
     else restored.set(i, record.output);
   }
-  const superseded = keepConsistent(graph, restored, skipped).map(
-    (i) => (graph.nodes[i] as NodeSpec).name,
-  );
+  const superseded = staleRecords(graph, restored, skipped).map((i) => graph.names[i] as string);
   return ok({
     input: stored.run.input,
     restored,
@@ -69,42 +67,6 @@ export function restoredNodes(
     startedAt: stored.run.startedAt,
     metadata: stored.run.metadata ?? {},
   });
-}
-
-/**
- * Drops a restored node when one of its parents will run again on resume (it failed, or its record
- * was never written): the node ran on inputs the resumed run will not give it, e.g. without the
- * output of an optional parent that failed. A parent that was skipped keeps its children only if
- * it will be skipped again: when all its own parents are restored or skipped again (routers are
- * pure). Walks in topological order, so drops cascade downwards. Returns the nodes whose records
- * no longer apply: the dropped ones and the skipped ones that are decided anew.
- */
-function keepConsistent(
-  graph: CompiledGraph,
-  restored: Map<number, unknown>,
-  skipped: ReadonlySet<number>,
-): number[] {
-  const stale: number[] = [];
-  const skippedAgain = new Uint8Array(graph.size);
-  const order = new Int32Array(graph.size);
-  for (let i = 0; i < graph.size; i++) order[graph.topoRank[i] as number] = i;
-  for (const i of order) {
-    const wasSkipped = skipped.has(i);
-    if (!wasSkipped && !restored.has(i)) continue;
-    let holds = true;
-    const end = graph.parentStart[i + 1] as number;
-    for (let e = graph.parentStart[i] as number; e < end && holds; e++) {
-      const p = graph.parents[e] as number;
-      holds = restored.has(p) || skippedAgain[p] === 1;
-    }
-    if (holds) {
-      if (wasSkipped) skippedAgain[i] = 1;
-      continue;
-    }
-    restored.delete(i);
-    stale.push(i);
-  }
-  return stale;
 }
 
 /**

@@ -1,14 +1,8 @@
 import { OrchestrationError, type GraphConfig } from '@baton/core';
+import { finishOutput } from '../scheduling/run-output.js';
+import { SUCCEEDED } from '../scheduling/scheduler.js';
 import type { CompiledGraph } from './compile-graph.js';
 import { listNames } from './graph-errors.js';
-
-// State 0 is "waiting for dependencies" (the initial value of the state array).
-
-export const QUEUED = 1;
-export const RUNNING = 2;
-export const SUCCEEDED = 3;
-export const FAILED = 4;
-export const SKIPPED = 5;
 
 /** What the result of a run is built from. */
 export interface RunView {
@@ -29,7 +23,7 @@ function succeededOutputs(view: RunView): Record<string, unknown> {
 }
 
 /** Errors of every node that failed, by name, in the order they failed. */
-function failures(view: RunView): Record<string, OrchestrationError> {
+export function failures(view: RunView): Record<string, OrchestrationError> {
   const out: Record<string, OrchestrationError> = {};
   for (const [i, error] of view.errors) out[(view.graph.nodes[i] as { name: string }).name] = error;
   return out;
@@ -58,18 +52,26 @@ export function runFailure(view: RunView, root: number): OrchestrationError {
   );
 }
 
-/** The error of a node that did not run because a required dependency failed. */
+/**
+ * The error of a node that did not run because a required dependency failed (`required`), or
+ * because none of its dependencies succeeded and `dependency` failed (trigger rules
+ * `one_success`, `none_failed_min_one_success`).
+ */
 export function dependencyFailed(
   graphName: string,
   node: string,
   dependency: string,
   root: string,
   rootError: OrchestrationError,
+  required: boolean,
 ): OrchestrationError {
   const via = root === dependency ? '' : ` (because "${root}" failed)`;
+  const why = required
+    ? `its required dependency "${dependency}" failed`
+    : `none of its dependencies succeeded and "${dependency}" failed`;
   return new OrchestrationError(
     'dependency_failed',
-    `${graphName}: node "${node}" did not run: its required dependency "${dependency}" failed${via}: ${rootError.message}`,
+    `${graphName}: node "${node}" did not run: ${why}${via}: ${rootError.message}`,
     { op: `${graphName}.${node}`, cause: rootError, details: { node, dependency, root } },
   );
 }
@@ -82,27 +84,14 @@ export function runOutput(
   view: RunView,
 ): { ok: true; value: unknown } | { ok: false; error: OrchestrationError } {
   const { graph, state, outputs } = view;
-  const finishes = graph.finishes;
-  const nameOf = (i: number): string => (graph.nodes[i] as { name: string }).name;
-  if (finishes.length === 1) {
-    const f = finishes[0] as number;
-    if (state[f] === SUCCEEDED) return { ok: true, value: outputs[f] };
-  } else {
-    const record: Record<string, unknown> = {};
-    let any = false;
-    for (const f of finishes) {
-      if (state[f] !== SUCCEEDED) continue;
-      record[nameOf(f)] = outputs[f];
-      any = true;
-    }
-    if (any) return { ok: true, value: record };
-  }
-  const names = Array.from(finishes, nameOf);
+  const found = finishOutput(graph, state, outputs);
+  if (found.ok) return found;
+  const names = found.finishes;
   return {
     ok: false,
     error: new OrchestrationError(
       'invalid_state',
-      `${graph.name}: no finish point produced an output (${listNames(names)} skipped); a skip spreads along required edges, so join conditional branches with addEdge(from, to, { required: false })`,
+      `${graph.name}: no finish point produced an output (${listNames(names)} skipped); a skip spreads along required edges, so join the branches of a router with withNodeTriggerRule('none_failed_min_one_success') (or optional edges, { required: false }, which also absorb failures)`,
       { op: graph.name, details: { finishPoints: names, outputs: succeededOutputs(view) } },
     ),
   };

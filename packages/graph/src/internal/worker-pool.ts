@@ -1,4 +1,5 @@
-import { ReadyQueue } from './ready-queue.js';
+import { ReadyQueue } from '../scheduling/ready-queue.js';
+import { readyKey, sequentialKey } from '../scheduling/ready-order.js';
 
 /** What the pool needs from a run. */
 export interface PoolRun {
@@ -14,9 +15,6 @@ export interface PoolRun {
   /** Starts `node`; the pool has already counted its worker. */
   startNode(node: number): void;
 }
-
-/** Priority and insertion order packed into one key (2^44 insertions per priority). */
-const PRIORITY_STRIDE = 2 ** 44;
 
 /**
  * The workers of one graph, shared by all its runs: at most `capacity` nodes run at once, and
@@ -53,7 +51,7 @@ export class WorkerPool<R extends PoolRun> {
   }
 
   push(run: R, node: number, priority: number, topoRank: number): void {
-    const key = this.sequential ? topoRank : priority * PRIORITY_STRIDE + this.#seq++;
+    const key = this.sequential ? sequentialKey(topoRank) : readyKey(priority, this.#seq++);
     run.queued++;
     this.#queue.push(key, run, node);
   }
