@@ -34,6 +34,7 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { structureErrors } from './internal/structure-errors.js';
 import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import {
   enclosingRun,
@@ -126,8 +127,13 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
 
   #compile(): Result<CompiledGraph, OrchestrationError> {
     const version = this.#structure.version;
-    if (this.#compiled?.version !== version)
-      this.#compiled = { version, result: compileGraph(this.#structure) };
+    if (this.#compiled?.version !== version) {
+      const structure = this.#structure;
+      const result = structureErrors(structure.errors, this.name, 'validate').andThen(() =>
+        compileGraph(structure),
+      );
+      this.#compiled = { version, result };
+    }
     return this.#compiled.result;
   }
 
