@@ -161,5 +161,14 @@ export type {
   RunHandle,
   RunProgress,
 } from './graph.js';
+export type {
+  GraphSpec,
+  GraphSpecCache,
+  GraphSpecConditionalEdges,
+  GraphSpecEdge,
+  GraphSpecNode,
+  GraphSpecRetryPolicy,
+  GraphSpecSettings,
+} from './graph-spec.js';
 export type { Memory, MemoryValues } from './memory.js';
 export type { ChatHistory } from './chat-history.js';

@@ -14,6 +14,7 @@ import {
   type Graph,
   type GraphConfig,
   type GraphProvider,
+  type GraphSpec,
   type HealthReport,
   type NodeConfig,
   type Option,
@@ -44,9 +45,10 @@ import {
   type Enclosing,
   type RunScope,
 } from './internal/run-scope.js';
-import { toMermaid } from './internal/to-mermaid.js';
+import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import { GraphRunHandle } from './run-handle.js';
+import { specToMermaid } from './spec-to-mermaid.js';
 
 /** How `#launch` starts a run besides its input and context. */
 interface LaunchOptions {
@@ -149,7 +151,12 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   }
 
   toMermaid(): string {
-    return toMermaid(this.#structure);
+    return specToMermaid(describeStructure(this.#structure).spec);
+  }
+
+  toSpec(): Result<GraphSpec, OrchestrationError> {
+    const structure = this.#structure;
+    return this.#compile().andThen(() => structureSpec(structure, `${this.name}.toSpec`));
   }
 
   /**

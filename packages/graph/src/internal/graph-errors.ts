@@ -24,7 +24,9 @@ export type GraphErrorReason =
   | 'no-checkpointer'
   | 'checkpoint-mismatch'
   | 'run-exists'
-  | 'nesting-too-deep';
+  | 'nesting-too-deep'
+  | 'not-serialisable'
+  | 'invalid-spec';
 
 /** An error of the graph's structure API. */
 export function graphError(
