@@ -168,14 +168,16 @@ export interface RunHandle<O = unknown> {
  * error, so a graph whose `Err` was dropped never runs mis-wired.
  *
  * @example
- * const graph = createGraph<string, Record<string, unknown>>()
- *   .andThen((g) => g.addNode('fetch', fetchPage))
- *   .andThen((g) => g.addNode('summary', summarize))
- *   .andThen((g) => g.addNode('links', extractLinks))
- *   .andThen((g) => g.addEdge('fetch', 'summary'))
- *   .andThen((g) => g.addEdge('fetch', 'links'));
- * if (graph.isErr()) throw graph.error; // a typed OrchestrationError naming what is wrong
- * await graph.value.invoke(url); // ok({ summary, links }): both ran in parallel after fetch
+ * // with createGraphBuilder from @baton/graph
+ * const graph = createGraphBuilder()
+ *   .node(fetchPage) // runnable('fetch', ...): the node is named "fetch"
+ *   .node(summarize)
+ *   .node(extractLinks)
+ *   .edge('fetch', 'summary') // an unknown name is a compile error
+ *   .edge('fetch', 'links')
+ *   .build(); // Result<Graph<string, { summary: ...; links: ... }>, OrchestrationError>
+ * if (graph.isErr()) console.error(graph.error.message); // every structure error, listed
+ * else await graph.value.invoke(url); // ok({ summary, links }): both ran in parallel after fetch
  */
 export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthChecker {
   readonly description: string;

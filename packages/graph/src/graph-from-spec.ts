@@ -5,7 +5,6 @@ import {
   type Graph,
   type GraphSpec,
   type GraphSpecNode,
-  type NodeConfig,
   type Registry,
   type Router,
   type Runnable,
@@ -190,15 +189,14 @@ function checkNames(
 function nodeOptions(node: GraphSpecNode): NodeOption[] {
   return [
     (draft) => {
-      const d = draft as { -readonly [K in keyof NodeConfig]: NodeConfig[K] } & {
-        triggerRule?: string;
-      };
-      d.priority = node.priority;
-      d.retries = node.retries;
-      d.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...node.retryPolicy };
-      d.timeoutMs = node.timeoutMs;
-      if (node.cache !== undefined) d.cache = { ...node.cache };
-      if (node.triggerRule !== undefined) d.triggerRule = node.triggerRule;
+      draft.priority = node.priority;
+      draft.retries = node.retries;
+      draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...node.retryPolicy };
+      draft.timeoutMs = node.timeoutMs;
+      if (node.cache !== undefined) draft.cache = { ...node.cache };
+      // Validated by the node options' schema, which knows the rule names.
+      if (node.triggerRule !== undefined)
+        (draft as Record<string, unknown>)['triggerRule'] = node.triggerRule;
     },
   ];
 }
