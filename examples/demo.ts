@@ -11,7 +11,7 @@
  */
 import { runnable, toAsyncIterable, type RunEvent } from '@baton/core';
 import {
-  createGraph,
+  createGraphBuilder,
   withGraphMaxWorkers,
   withGraphName,
   withNodePriority,
@@ -32,8 +32,8 @@ const plan = runnable('plan', (question: string) => ({
   topics: ['history', 'practice', 'risks'],
 }));
 
-function retriever(topic: string, delayMs: number) {
-  return runnable(`search-${topic}`, async (input: { topics: string[] }, ctx) => {
+function retriever<const T extends string>(topic: T, delayMs: number) {
+  return runnable(`search-${topic}` as const, async (input: { topics: string[] }, ctx) => {
     await sleep(delayMs, ctx.signal);
     return `${topic}: ${input.topics.length} sources`;
   });
@@ -57,24 +57,22 @@ const cite = runnable('cite', () => {
   throw new Error('citation service is offline');
 });
 
-const graph = createGraph<string, string>(withGraphName('research'), withGraphMaxWorkers(4))
-  .andThen((g) => g.addNode('plan', plan))
-  .andThen((g) => g.addNode('search-history', retriever('history', 120), withNodePriority(1)))
-  .andThen((g) => g.addNode('search-practice', retriever('practice', 80)))
-  .andThen((g) =>
-    g.addNode('search-risks', flaky, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 20 })),
-  )
-  .andThen((g) => g.addNode('cite', cite))
-  .andThen((g) => g.addNode('draft', draft))
-  .andThen((g) => g.addEdge('plan', 'search-history'))
-  .andThen((g) => g.addEdge('plan', 'search-practice'))
-  .andThen((g) => g.addEdge('plan', 'search-risks'))
-  .andThen((g) => g.addEdge('plan', 'cite'))
-  .andThen((g) => g.addEdge('search-history', 'draft'))
-  .andThen((g) => g.addEdge('search-practice', 'draft'))
-  .andThen((g) => g.addEdge('search-risks', 'draft'))
-  .andThen((g) => g.addEdge('cite', 'draft', { required: false }))
-  .andThen((g) => g.setFinishPoint('draft'));
+const graph = createGraphBuilder()
+  .node(plan)
+  .node(retriever('history', 120), withNodePriority(1))
+  .node(retriever('practice', 80))
+  .node(flaky, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 20 }))
+  .node(cite)
+  .node(draft)
+  .edge('plan', 'search-history')
+  .edge('plan', 'search-practice')
+  .edge('plan', 'search-risks')
+  .edge('plan', 'cite')
+  .edge('search-history', 'draft')
+  .edge('search-practice', 'draft')
+  .edge('search-risks', 'draft')
+  .edge('cite', 'draft', { required: false })
+  .build(withGraphName('research'), withGraphMaxWorkers(4)); // Result<Graph<string, string>>
 
 if (graph.isErr()) {
   console.error(graph.error.message);

@@ -2,6 +2,7 @@ import type { Result, ResultAsync } from 'neverthrow';
 import type { Observable } from 'rxjs';
 import type { CheckpointStore, RunStatus } from './checkpoint-store.js';
 import type { OrchestrationError } from './errors.js';
+import type { GraphSpec } from './graph-spec.js';
 import type { HealthChecker } from './health.js';
 import type { Option } from './options.js';
 import type { RunEvent } from './run-event.js';
@@ -212,17 +213,21 @@ export interface RunHandle<O = unknown> {
 
 /**
  * A parallel DAG of Runnables where data flows along edges (implemented in `@baton/graph`).
- * Structure methods fail with `invalid_state` after the first run.
+ * Structure methods fail with `invalid_state` after the first run. A failed structure call is
+ * remembered: `validate`, every run method, `toSpec` and `check` then fail with every such
+ * error, so a graph whose `Err` was dropped never runs mis-wired.
  *
  * @example
- * const graph = createGraph<string, Record<string, unknown>>()
- *   .andThen((g) => g.addNode('fetch', fetchPage))
- *   .andThen((g) => g.addNode('summary', summarize))
- *   .andThen((g) => g.addNode('links', extractLinks))
- *   .andThen((g) => g.addEdge('fetch', 'summary'))
- *   .andThen((g) => g.addEdge('fetch', 'links'));
- * if (graph.isErr()) throw graph.error; // a typed OrchestrationError naming what is wrong
- * await graph.value.invoke(url); // ok({ summary, links }): both ran in parallel after fetch
+ * // with createGraphBuilder from @baton/graph
+ * const graph = createGraphBuilder()
+ *   .node(fetchPage) // runnable('fetch', ...): the node is named "fetch"
+ *   .node(summarize)
+ *   .node(extractLinks)
+ *   .edge('fetch', 'summary') // an unknown name is a compile error
+ *   .edge('fetch', 'links')
+ *   .build(); // Result<Graph<string, { summary: ...; links: ... }>, OrchestrationError>
+ * if (graph.isErr()) console.error(graph.error.message); // every structure error, listed
+ * else await graph.value.invoke(url); // ok({ summary, links }): both ran in parallel after fetch
  */
 export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthChecker {
   readonly description: string;
@@ -248,6 +253,12 @@ export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthC
   validate(): Result<void, OrchestrationError>;
   /** A Mermaid flowchart; optional and conditional edges are drawn differently. */
   toMermaid(): string;
+  /**
+   * The graph as versioned, JSON-serialisable data (see `GraphSpec`). Fails with the structure
+   * errors, and with `invalid_state` for what a spec cannot name (an anonymous router,
+   * `withNodeInput`, a custom retry predicate or cache store/key).
+   */
+  toSpec(): Result<GraphSpec, OrchestrationError>;
   /** Starts a run in the background and returns its handle. */
   start(input: I, options?: RunOptions): Result<RunHandle<O>, OrchestrationError>;
   /**

@@ -118,5 +118,14 @@ export type {
   RunReport,
   TriggerRule,
 } from './graph.js';
+export type {
+  GraphSpec,
+  GraphSpecCache,
+  GraphSpecConditionalEdges,
+  GraphSpecEdge,
+  GraphSpecNode,
+  GraphSpecRetryPolicy,
+  GraphSpecSettings,
+} from './graph-spec.js';
 export type { Memory, MemoryValues } from './memory.js';
 export type { ChatHistory } from './chat-history.js';

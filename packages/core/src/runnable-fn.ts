@@ -111,13 +111,17 @@ function noop(): void {
 /**
  * Builds a Runnable from a function. The function may return a value, a Promise, a neverthrow
  * Result or ResultAsync, or an AsyncIterable whose items become `chunk` events. A thrown error and
- * an `Err` both become an OrchestrationError with the original as `cause`.
+ * an `Err` both become an OrchestrationError with the original as `cause`. Its `name` keeps its
+ * literal type, so a graph builder can use it as the node's name.
  *
  * @example
  * const upper = runnable('upper', (text: string) => text.toUpperCase());
  * const result = await upper.invoke('hi'); // ok('HI')
  */
-export function runnable<I, R>(name: string, fn: StepFunction<I, R>): Runnable<I, FnOutput<R>> {
+export function runnable<I, R, const N extends string = string>(
+  name: N,
+  fn: StepFunction<I, R>,
+): Runnable<I, FnOutput<R>> & { readonly name: N } {
   if (typeof name !== 'string' || name.trim() === '') {
     throw new OrchestrationError(
       'invalid_config',
@@ -136,5 +140,5 @@ export function runnable<I, R>(name: string, fn: StepFunction<I, R>): Runnable<I
       },
     );
   }
-  return new FnRunnable(name, fn);
+  return new FnRunnable(name, fn) as unknown as Runnable<I, FnOutput<R>> & { readonly name: N };
 }

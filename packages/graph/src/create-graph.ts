@@ -20,7 +20,9 @@ export function createGraphWithRegistry<I = unknown, O = unknown>(
 }
 
 /**
- * Creates an empty graph: add nodes and edges, then run it like any Runnable. Data flows along
+ * Creates an empty graph, for graphs built from data (`createGraphBuilder` is the typed way to
+ * build one in code): add nodes and edges, then run it like any Runnable. A failed structure
+ * call is remembered, and running or validating the graph then fails with all of them. Data flows along
  * edges; each node starts as soon as its dependencies are done, up to `withGraphMaxWorkers` at
  * once. Bad options fail with `invalid_config` naming the option.
  *

@@ -6,6 +6,7 @@ import {
   type Graph,
   type GraphConfig,
   type GraphProvider,
+  type GraphSpec,
   type HealthReport,
   type NodeConfig,
   type Option,
@@ -36,6 +37,7 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { structureErrors } from './internal/structure-errors.js';
 import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import {
   enclosingRun,
@@ -45,9 +47,10 @@ import {
   type Enclosing,
   type RunScope,
 } from './internal/run-scope.js';
-import { toMermaid } from './internal/to-mermaid.js';
+import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import { GraphRunHandle } from './run-handle.js';
+import { specToMermaid } from './spec-to-mermaid.js';
 
 /** How `#launch` starts a run besides its input and context. */
 interface LaunchOptions {
@@ -128,8 +131,13 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
 
   #compile(): Result<CompiledGraph, OrchestrationError> {
     const version = this.#structure.version;
-    if (this.#compiled?.version !== version)
-      this.#compiled = { version, result: compileGraph(this.#structure) };
+    if (this.#compiled?.version !== version) {
+      const structure = this.#structure;
+      const result = structureErrors(structure.errors, this.name, 'validate').andThen(() =>
+        compileGraph(structure),
+      );
+      this.#compiled = { version, result };
+    }
     return this.#compiled.result;
   }
 
@@ -145,7 +153,12 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   }
 
   toMermaid(): string {
-    return toMermaid(this.#structure);
+    return specToMermaid(describeStructure(this.#structure).spec);
+  }
+
+  toSpec(): Result<GraphSpec, OrchestrationError> {
+    const structure = this.#structure;
+    return this.#compile().andThen(() => structureSpec(structure, `${this.name}.toSpec`));
   }
 
   /**

@@ -22,4 +22,6 @@ export type GraphErrorReason =
   | 'no-checkpointer'
   | 'checkpoint-mismatch'
   | 'run-exists'
-  | 'nesting-too-deep';
+  | 'nesting-too-deep'
+  | 'not-serialisable'
+  | 'invalid-spec';

@@ -29,3 +29,18 @@ export {
 } from './node-options.js';
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';
+export { createGraphBuilder } from './graph-builder.js';
+export type { GraphBuilder } from './graph-builder.js';
+export type {
+  BuilderState,
+  BuiltInput,
+  BuiltOutput,
+  DuplicateNodeName,
+  EdgeTypeMismatch,
+  EmptyBuilderState,
+  NodeNameNeeded,
+} from './graph-builder-types.js';
+export { graphFromSpec } from './graph-from-spec.js';
+export type { SpecBindings } from './graph-from-spec.js';
+export { namedRouter } from './named-router.js';
+export { specToMermaid } from './spec-to-mermaid.js';

@@ -28,11 +28,22 @@ export class GraphStructure {
   readonly #edgeKeys = new Set<number>();
   entry: readonly number[] | undefined;
   finish: readonly number[] | undefined;
-  /** Bumped on every change, so a compiled form can be cached. */
+  /** Bumped on every change (and every failed call), so a compiled form can be cached. */
   version = 0;
   frozen = false;
+  /** Every failed structure call, in order: a graph with any of them never runs (see `stuck`). */
+  readonly errors: OrchestrationError[] = [];
 
   constructor(readonly config: Readonly<GraphConfig>) {}
+
+  /** Remembers a failed call, so a dropped `Err` cannot leave a graph that runs mis-wired. */
+  #remember(result: Result<void, OrchestrationError>): Result<void, OrchestrationError> {
+    if (result.isErr()) {
+      this.errors.push(result.error);
+      this.version++;
+    }
+    return result;
+  }
 
   #op(method: string): string {
     return `${this.config.name}.${method}`;
@@ -65,7 +76,7 @@ export class GraphStructure {
     );
   }
 
-  addNode(
+  #addNode(
     name: unknown,
     runnable: unknown,
     options: readonly NodeOption[],
@@ -104,7 +115,7 @@ export class GraphStructure {
     this.edges.push({ from, to, kind });
   }
 
-  addEdge(
+  #addEdge(
     from: unknown,
     to: unknown,
     options: EdgeOptions | undefined,
@@ -179,7 +190,7 @@ export class GraphStructure {
     return ok(routeIndex);
   }
 
-  addConditionalEdges(
+  #addConditionalEdges(
     from: unknown,
     router: unknown,
     targets: unknown,
@@ -220,7 +231,7 @@ export class GraphStructure {
     return ok([...out]);
   }
 
-  setEntryPoint(names: unknown): Result<void, OrchestrationError> {
+  #setEntryPoint(names: unknown): Result<void, OrchestrationError> {
     const op = this.#op('setEntryPoint');
     return this.#checkOpen(op)
       .andThen(() => this.#points(names, op))
@@ -230,7 +241,7 @@ export class GraphStructure {
       });
   }
 
-  setFinishPoint(names: unknown): Result<void, OrchestrationError> {
+  #setFinishPoint(names: unknown): Result<void, OrchestrationError> {
     const op = this.#op('setFinishPoint');
     return this.#checkOpen(op)
       .andThen(() => this.#points(names, op))
@@ -238,6 +249,38 @@ export class GraphStructure {
         this.finish = points;
         this.version++;
       });
+  }
+
+  addNode(
+    name: unknown,
+    runnable: unknown,
+    options: readonly NodeOption[],
+  ): Result<void, OrchestrationError> {
+    return this.#remember(this.#addNode(name, runnable, options));
+  }
+
+  addEdge(
+    from: unknown,
+    to: unknown,
+    options: EdgeOptions | undefined,
+  ): Result<void, OrchestrationError> {
+    return this.#remember(this.#addEdge(from, to, options));
+  }
+
+  addConditionalEdges(
+    from: unknown,
+    router: unknown,
+    targets: unknown,
+  ): Result<void, OrchestrationError> {
+    return this.#remember(this.#addConditionalEdges(from, router, targets));
+  }
+
+  setEntryPoint(names: unknown): Result<void, OrchestrationError> {
+    return this.#remember(this.#setEntryPoint(names));
+  }
+
+  setFinishPoint(names: unknown): Result<void, OrchestrationError> {
+    return this.#remember(this.#setFinishPoint(names));
   }
 }
 

@@ -19,6 +19,8 @@ export interface NodeSpec {
   readonly name: string;
   /** The node's runnable, wrapped with `withCache` when the node caches. */
   readonly runnable: Runnable;
+  /** The runnable as given to `addNode` (its name is what a `GraphSpec` records). */
+  readonly source: Runnable;
   readonly config: Readonly<NodeConfig>;
   /** `undefined` when the node runs once (no retries). */
   readonly policy: RetryPolicy | undefined;
@@ -122,6 +124,7 @@ export function createNodeSpec(
   return ok({
     name,
     runnable: wrapped.value,
+    source: runnable,
     config: config.value,
     policy: policy.value,
     router: undefined,

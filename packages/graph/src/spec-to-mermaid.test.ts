@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { graphOf } from '../../test/support.js';
+import { graphOf } from '../test/support.js';
 
 describe('toMermaid', () => {
   it('draws required, optional and conditional edges distinguishably, routers as rhombi', () => {
