@@ -9,7 +9,7 @@ import {
   type Runnable,
   type TriggerRule,
 } from '@baton/core';
-import { showValue } from '@baton/core/authoring';
+import { showError, showValue } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { createGraph } from './create-graph.js';
@@ -96,7 +96,22 @@ function showPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-function parseSpec(spec: unknown): Result<GraphSpec, OrchestrationError> {
+/** The spec as plain JSON data, or why it is not JSON. */
+function asJson(spec: unknown): Result<unknown, OrchestrationError> {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(spec);
+  } catch (cause) {
+    return invalid(`the spec must be JSON data, as toSpec returns (${showError(cause)})`);
+  }
+  if (text === undefined) return invalid(`the spec must be JSON data, got ${showValue(spec)}`);
+  return ok(JSON.parse(text) as unknown);
+}
+
+function parseSpec(raw: unknown): Result<GraphSpec, OrchestrationError> {
+  const json = asJson(raw);
+  if (json.isErr()) return err(json.error);
+  const spec = json.value;
   const version: unknown =
     typeof spec === 'object' && spec !== null ? (spec as { version?: unknown }).version : undefined;
   if (version !== 1) {
@@ -126,11 +141,22 @@ function parseSpec(spec: unknown): Result<GraphSpec, OrchestrationError> {
   return ok({ ...body, fingerprint: expected });
 }
 
+/** `read()`, or `fallback` when user code it calls throws (a Proxy, a broken registry). */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
 function isRegistry<T>(value: unknown): value is Registry<T> {
-  const r = value as Partial<Registry<T>> | null;
-  return (
-    typeof r?.get === 'function' && typeof r.has === 'function' && typeof r.list === 'function'
-  );
+  return safely(() => {
+    const r = value as Partial<Registry<T>> | null;
+    return (
+      typeof r?.get === 'function' && typeof r.has === 'function' && typeof r.list === 'function'
+    );
+  }, false);
 }
 
 interface Lookup<T> {
@@ -141,14 +167,15 @@ interface Lookup<T> {
 function lookupOf<T>(source: unknown): Lookup<T> {
   if (isRegistry<T>(source)) {
     return {
-      find: (n) => (source.has(n) ? source.get(n).unwrapOr(undefined) : undefined),
-      names: () => source.list(),
+      find: (n) =>
+        safely(() => (source.has(n) ? source.get(n).unwrapOr(undefined) : undefined), undefined),
+      names: () => safely(() => Array.from(source.list(), String), []),
     };
   }
   const record = (typeof source === 'object' && source !== null ? source : {}) as Record<string, T>;
   return {
-    find: (n) => (Object.hasOwn(record, n) ? record[n] : undefined),
-    names: () => Object.keys(record).sort(),
+    find: (n) => safely(() => (Object.hasOwn(record, n) ? record[n] : undefined), undefined),
+    names: () => safely(() => Object.keys(record).sort(), []),
   };
 }
 
@@ -237,8 +264,8 @@ export function graphFromSpec<I = unknown, O = unknown>(
   const parsed = parseSpec(spec);
   if (parsed.isErr()) return err(parsed.error);
   const s = parsed.value;
-  const runnables = lookupOf<Runnable<never>>(bindings?.runnables);
-  const routers = lookupOf<Router<never>>(bindings?.routers);
+  const runnables = lookupOf<Runnable<never>>(safely(() => bindings.runnables, undefined));
+  const routers = lookupOf<Router<never>>(safely(() => bindings.routers, undefined));
   const named = checkNames(s, runnables, routers);
   if (named.isErr()) return err(named.error);
   return createGraph<I, O>(...settingsOptions(s), ...options).andThen((graph) => {
