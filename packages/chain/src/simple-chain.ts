@@ -3,6 +3,7 @@ import {
   BaseRunnable,
   canceledError,
   createTelemetry,
+  childPath,
   emitStepEnd,
   emitStepError,
   emitStepStart,
@@ -159,8 +160,10 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
   ): Promise<unknown> {
     const step = this.#steps[i] as Runnable;
     const sink = ctx.sink;
+    const path = sink === undefined ? ctx.path : childPath(ctx, step.name);
+    const stepCtx = sink === undefined ? ctx : { ...ctx, path };
     let started = 0;
-    let tracker = trackOutput(ctx);
+    let tracker = trackOutput(stepCtx);
     const policy: RetryPolicy =
       sink === undefined
         ? this.#policy
@@ -171,25 +174,25 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
     const attempt = (n: number, c: ExecutionContext): Promise<unknown> => {
       tracker = trackOutput(c);
       if (sink !== undefined) {
-        const at = emitStepStart(sink, c.runId, step.name, i, n);
+        const at = emitStepStart(sink, c.runId, step.name, path, i, n);
         if (n === 1) started = at;
       }
       return this.#attempt(i, n, input, tracker.ctx, traced);
     };
     try {
-      const output = await runWithRetry(policy, step.name, ctx, attempt, (info) =>
-        this.#retrying(i, ctx, info),
+      const output = await runWithRetry(policy, step.name, stepCtx, attempt, (info) =>
+        this.#retrying(i, stepCtx, info),
       );
-      if (sink !== undefined) emitStepEnd(sink, ctx.runId, step.name, output, started, i);
+      if (sink !== undefined) emitStepEnd(sink, ctx.runId, step.name, path, output, started, i);
       return output;
     } catch (error) {
       const e = toOrchestrationError(error, step.name);
-      emitStepError(ctx, step.name, e);
+      emitStepError(ctx, step.name, e, path);
       throw e;
     }
   }
 
-  /** Logs a retry of step `i` and, under stream, emits `step-retry`. */
+  /** Logs a retry of step `i` and, under stream, emits `step-retry` (`ctx`: the step's). */
   #retrying(i: number, ctx: ExecutionContext, info: RetryInfo): void {
     const step = (this.#steps[i] as Runnable).name;
     const { attempt, delayMs, error } = info;
@@ -201,7 +204,14 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
       delayMs,
       code: error.code,
     });
-    ctx.sink?.({ type: 'step-retry', runId: ctx.runId, step, timestamp: Date.now(), ...info });
+    ctx.sink?.({
+      type: 'step-retry',
+      runId: ctx.runId,
+      step,
+      path: ctx.path,
+      timestamp: Date.now(),
+      ...info,
+    });
   }
 
   /** One attempt of step `i`: a child span (when tracing records) around `#call`. */

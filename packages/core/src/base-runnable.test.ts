@@ -195,6 +195,8 @@ describe('execute', () => {
     runId: 'r',
     metadata: {},
     sink: undefined,
+    path: [],
+    enclosing: undefined,
     otel: context.active(),
   };
 

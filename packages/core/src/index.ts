@@ -42,10 +42,12 @@ export { runnable } from './runnable-fn.js';
 export type { FnOutput, StepFunction } from './runnable-fn.js';
 export type {
   BatchOptions,
+  EnclosingRun,
   EventSink,
   ExecutionContext,
   InputOf,
   OutputOf,
+  ParentStep,
   Runnable,
   RunOptions,
   StepContext,
@@ -147,7 +149,7 @@ export type {
 export type { Workflow, WorkflowConfig, WorkflowExecution, WorkflowProvider } from './workflow.js';
 export type { OrchestratorBase, OrchestratorMetrics } from './orchestrator.js';
 export type { Chain, ChainConfig, ChainProvider } from './chain.js';
-export { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
+export { childPath, emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
 export type { OutputTracker } from './step-events.js';
 export type {
   EdgeOptions,

@@ -185,6 +185,7 @@ class Retrying<I, O> extends BaseRunnable<I, O> {
         type: 'step-retry',
         runId: ctx.runId,
         step: this.name,
+        path: ctx.path,
         attempt: failed,
         delayMs,
         error,

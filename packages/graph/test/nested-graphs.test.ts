@@ -56,29 +56,29 @@ describe('a graph that runs itself', () => {
     expect((await within(lastOutput(g.stream(3))))._unsafeUnwrap()).toBe(2);
   });
 
-  it('from a node function passing its signal to invoke, stream or start', async () => {
+  it('from a node function passing its ctx as parent to invoke, stream or start', async () => {
     const viaInvoke = countdown((self) =>
       runnable('again', async (n: number, ctx) =>
-        (await self.invoke(n, { signal: ctx.signal }))._unsafeUnwrap(),
+        (await self.invoke(n, { parent: ctx }))._unsafeUnwrap(),
       ),
     );
     expect((await within(viaInvoke.invoke(5)))._unsafeUnwrap()).toBe(4);
     const viaStream = countdown((self) =>
       runnable('again', async (n: number, ctx) =>
-        (await lastOutput(self.stream(n, { signal: ctx.signal })))._unsafeUnwrap(),
+        (await lastOutput(self.stream(n, { parent: ctx })))._unsafeUnwrap(),
       ),
     );
     expect((await within(viaStream.invoke(5)))._unsafeUnwrap()).toBe(4);
     const viaStart = countdown((self) =>
       runnable('again', async (n: number, ctx) => {
-        const handle = self.start(n, { signal: ctx.signal })._unsafeUnwrap();
+        const handle = self.start(n, { parent: ctx })._unsafeUnwrap();
         return (await handle.result)._unsafeUnwrap();
       }),
     );
     expect((await within(viaStart.invoke(5)))._unsafeUnwrap()).toBe(4);
     const withOptions = countdown((self) =>
       runnable('again', async (n: number, ctx) => {
-        const options = { signal: ctx.signal, timeoutMs: 5_000, runId: `level-${n}` };
+        const options = { parent: ctx, timeoutMs: 5_000, runId: `level-${n}` };
         const invoked = (await self.invoke(n, options))._unsafeUnwrap();
         const streamed = (await lastOutput(self.stream(n, options)))._unsafeUnwrap();
         expect(streamed).toBe(invoked);
@@ -97,7 +97,7 @@ describe('a graph that runs itself', () => {
       n === 0
         ? 0
         : new Promise<number>((resolve, reject) => {
-            g.stream(n - 1, { signal: ctx.signal }).subscribe({
+            g.stream(n - 1, { parent: ctx }).subscribe({
               next: (event) => {
                 // An unrelated top-level run, started before the streamed one.
                 if (event.type === 'run-start') others.push(g.invoke(0));
@@ -120,9 +120,9 @@ describe('a graph that runs itself', () => {
       most = Math.max(most, ++active);
       try {
         if (mode === 'bad') {
-          const invoked = await g.invoke('x', { signal: ctx.signal, timeoutMs: -1 });
+          const invoked = await g.invoke('x', { parent: ctx, timeoutMs: -1 });
           expect(invoked._unsafeUnwrapErr().code).toBe('invalid_config');
-          const streamed = await lastOutput(g.stream('x', { signal: ctx.signal, timeoutMs: 0 }));
+          const streamed = await lastOutput(g.stream('x', { parent: ctx, timeoutMs: 0 }));
           expect(streamed._unsafeUnwrapErr().code).toBe('invalid_config');
         }
         await tick();
@@ -187,7 +187,7 @@ describe('a graph that runs itself', () => {
   it('from a node function with a node timeout (its signal is a per-attempt one)', async () => {
     const g = createGraph<number, number>(withGraphMaxWorkers(1))._unsafeUnwrap();
     const again = runnable('again', async (n: number, ctx) =>
-      n === 0 ? 0 : 1 + (await g.invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+      n === 0 ? 0 : 1 + (await g.invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
     );
     g.addNode('again', again, withNodeTimeout(5_000))._unsafeUnwrap();
     expect((await within(g.invoke(3)))._unsafeUnwrap()).toBe(3);
@@ -205,7 +205,7 @@ describe('a graph that runs itself', () => {
     a.addNode(
       'callB',
       runnable('callB', async (n: number, ctx) =>
-        n === 0 ? 0 : 1 + (await b.invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+        n === 0 ? 0 : 1 + (await b.invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
       ),
     )._unsafeUnwrap();
     b.addNode('callA', a)._unsafeUnwrap();
@@ -215,7 +215,7 @@ describe('a graph that runs itself', () => {
   it('through a graph with unbounded workers, started first', async () => {
     const calls = (other: () => Graph<number, number>) =>
       runnable('call', async (n: number, ctx) =>
-        n === 0 ? 0 : 1 + (await other().invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+        n === 0 ? 0 : 1 + (await other().invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
       );
     const bounded: Graph<number, number> = createGraph<number, number>(
       withGraphName('bounded'),

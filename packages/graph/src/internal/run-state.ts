@@ -1,4 +1,5 @@
 import {
+  childPath,
   emitStepError,
   toOrchestrationError,
   type EventSink,
@@ -52,6 +53,8 @@ export abstract class RunState implements RunView {
   /** The first own failure of a node whose failure dooms the result; -1 when none. */
   protected rootFailure = -1;
   abstract done: boolean;
+  /** Each node's event path in this run, built on first use (only streamed runs use them). */
+  #paths: (readonly string[] | undefined)[] | undefined;
 
   constructor(
     readonly graph: CompiledGraph,
@@ -67,6 +70,12 @@ export abstract class RunState implements RunView {
     this.pending = new Int32Array(n);
     const start = graph.parentStart;
     for (let i = 0; i < n; i++) this.pending[i] = (start[i + 1] as number) - (start[i] as number);
+  }
+
+  /** The path of node `i`'s events (see `RunEvent`): one array per node and run. */
+  protected nodePath(i: number): readonly string[] {
+    const paths = (this.#paths ??= new Array<readonly string[] | undefined>(this.graph.size));
+    return (paths[i] ??= childPath(this.ctx, this.nodeName(i)));
   }
 
   /** Queues a node whose dependencies all allow it to run. */
@@ -160,6 +169,7 @@ export abstract class RunState implements RunView {
         type: 'step-end',
         runId: this.ctx.runId,
         step: this.nodeName(i),
+        path: this.nodePath(i),
         output,
         durationMs,
         timestamp: Date.now(),
@@ -182,7 +192,8 @@ export abstract class RunState implements RunView {
     this.state[i] = FAILED;
     this.errors.set(i, error);
     this.failed++;
-    if (this.ctx.sink !== undefined) emitStepError(this.ctx, this.nodeName(i), error);
+    if (this.ctx.sink !== undefined)
+      emitStepError(this.ctx, this.nodeName(i), error, this.nodePath(i));
     this.checkpoint?.settled(this.nodeName(i), 'failed', attempts, error);
   }
 
@@ -238,6 +249,7 @@ export abstract class RunState implements RunView {
         type: 'step-skip',
         runId: this.ctx.runId,
         step: this.nodeName(c),
+        path: this.nodePath(c),
         reason,
         timestamp: Date.now(),
       });
