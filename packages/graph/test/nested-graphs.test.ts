@@ -6,6 +6,7 @@
 import { lastOutput, OrchestrationError, parallel, runnable, type Graph } from '@baton/core';
 import { trackTimers } from '@baton/test-support';
 import type { Result } from 'neverthrow';
+import { tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   createGraph,
@@ -260,6 +261,59 @@ describe('a graph that runs itself', () => {
       retryable: false,
       details: { reason: 'nesting-too-deep', depth: 101, limit: 100 },
     });
+  });
+});
+
+describe('a graph called from a node function with { parent: ctx }', () => {
+  it('is canceled with the outer run, and streams its events with paths from its own nodes', async () => {
+    const started = deferred();
+    let innerSignal: AbortSignal | undefined;
+    const inner = createGraph<number, number>(withGraphName('inner'))._unsafeUnwrap();
+    inner
+      .addNode(
+        'wait',
+        runnable('wait', (_: number, ctx) => {
+          innerSignal = ctx.signal;
+          started.resolve();
+          return new Promise<number>(() => undefined);
+        }),
+      )
+      ._unsafeUnwrap();
+    const outer = createGraph<number, number>(withGraphName('outer'))._unsafeUnwrap();
+    outer
+      .addNode(
+        'call',
+        runnable('call', async (n: number, ctx) =>
+          (await inner.invoke(n, { parent: ctx }))._unsafeUnwrap(),
+        ),
+      )
+      ._unsafeUnwrap();
+    const controller = new AbortController();
+    const run = outer.invoke(1, { signal: controller.signal });
+    await within(started.promise);
+    controller.abort();
+    expect((await within(run))._unsafeUnwrapErr().code).toBe('task_canceled');
+    expect(innerSignal?.aborted).toBe(true);
+
+    const paths: string[] = [];
+    const streaming = createGraph<number, number>()._unsafeUnwrap();
+    const double = graphOf<number, number>({ double: (x: number) => x * 2 }, []);
+    streaming
+      .addNode(
+        'call',
+        runnable('call', (n: number, ctx) =>
+          lastOutput(
+            double.stream(n, { parent: ctx }).pipe(
+              tap((e) => {
+                if ('path' in e) paths.push(`${e.type}:${e.path.join('/')}`);
+              }),
+            ),
+          ),
+        ),
+      )
+      ._unsafeUnwrap();
+    expect((await within(streaming.invoke(2)))._unsafeUnwrap()).toBe(4);
+    expect(paths).toEqual(['step-start:double', 'step-end:double']);
   });
 });
 
