@@ -8,9 +8,12 @@ import {
   runnable,
   sequence,
   withRetry,
+  type Runnable,
   type RunEvent,
   type StepStartEvent,
 } from '@baton/core';
+import { ok, okAsync } from 'neverthrow';
+import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { withGraphFailFast } from '../src/index.js';
 import { collect, graphOf } from './support.js';
@@ -131,6 +134,39 @@ describe('event paths', () => {
     expect(got).toContain('step-end:fan/right');
     // An error is reported once, by the innermost step that failed with it.
     expect(got).toContain('step-error:bad/boom');
+  });
+
+  it("a foreign Runnable's streamed events are put under the node's path", async () => {
+    const foreign: Runnable<number, number> = {
+      name: 'foreign',
+      invoke: (n: number) => okAsync(n),
+      batch: (inputs) => okAsync([...inputs]),
+      batchSettled: (inputs) => okAsync(inputs.map((n) => ok(n))),
+      stream: (n: number) =>
+        new Observable<RunEvent<number>>((s) => {
+          s.next({ type: 'run-start', runId: 'x', name: 'foreign', timestamp: 0 });
+          // An event from another library, without a path: it belongs to the foreign run itself.
+          s.next({ type: 'chunk', runId: 'x', step: 'foreign', chunk: n, timestamp: 0 } as never);
+          s.next({ type: 'step-start', runId: 'x', step: 'inner', path: ['inner'], timestamp: 0 });
+          s.next({
+            type: 'run-end',
+            runId: 'x',
+            name: 'foreign',
+            output: n,
+            durationMs: 0,
+            timestamp: 0,
+          });
+          s.complete();
+        }),
+    };
+    const g = graphOf<number>({ node: foreign }, []);
+    const { events } = await collect(g.stream(1));
+    expect(paths(events)).toEqual([
+      'step-start:node',
+      'chunk:node',
+      'step-start:node/inner',
+      'step-end:node',
+    ]);
   });
 
   it('a runnable streamed on its own: its chunks have the empty path (the run itself)', async () => {
