@@ -14,6 +14,7 @@ import {
   BaseRunnable,
   canceledError,
   createTelemetry,
+  childPath,
   emitStepEnd,
   emitStepError,
   emitStepStart,
@@ -160,23 +161,25 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
   ): Promise<unknown> {
     const step = this.#steps[i] as Runnable;
     const sink = ctx.sink;
+    const path = sink === undefined ? ctx.path : childPath(ctx, step.name);
+    const stepCtx = sink === undefined ? ctx : { ...ctx, path };
     let started = 0;
     const attempt = (n: number, c: ExecutionContext): Promise<unknown> => {
       if (sink !== undefined) {
-        const at = emitStepStart(sink, c.runId, step.name, i, n);
+        const at = emitStepStart(sink, c.runId, step.name, path, i, n);
         if (n === 1) started = at;
       }
       return this.#attempt(i, n, input, c, traced);
     };
     try {
-      const output = await runWithRetry(this.#policy, step.name, ctx, attempt, (info) =>
+      const output = await runWithRetry(this.#policy, step.name, stepCtx, attempt, (info) =>
         this.#retrying(i, info),
       );
-      if (sink !== undefined) emitStepEnd(sink, ctx.runId, step.name, output, started, i);
+      if (sink !== undefined) emitStepEnd(sink, ctx.runId, step.name, path, output, started, i);
       return output;
     } catch (error) {
       const e = toOrchestrationError(error, step.name);
-      emitStepError(ctx, step.name, e);
+      emitStepError(ctx, step.name, e, path);
       throw e;
     }
   }

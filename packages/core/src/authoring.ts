@@ -17,7 +17,7 @@ export {
 export type { EventSink, ExecutionContext } from './runnable.js';
 export { checkRunOptions } from './check-run-options.js';
 export { newRunId } from './run-id.js';
-export { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
+export { childPath, emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
 export type { OutputTracker } from './step-events.js';
 
 // errors and messages

@@ -195,6 +195,8 @@ describe('execute', () => {
     runId: 'r',
     metadata: {},
     sink: undefined,
+    path: [],
+    enclosing: undefined,
     otel: context.active(),
   };
 
@@ -214,5 +216,32 @@ describe('execute', () => {
       throw new OrchestrationError('invalid_input', 'no');
     });
     await expect(execute(bad, 1, ctx)).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
+describe('RunOptions.parent', () => {
+  it("a run started from a step with { parent: ctx } is canceled with the step and gets the step's enclosing run", async () => {
+    const seen: unknown[] = [];
+    const inner = runnable('inner', (_: unknown, ctx) => {
+      seen.push(ctx.enclosing);
+      return new Promise<never>(() => undefined);
+    });
+    const token = { called: false, kind: 'test' };
+    const controller = new AbortController();
+    const parent = { signal: controller.signal, enclosing: token };
+    const pending = inner.invoke(null, { parent });
+    controller.abort();
+    expect((await pending)._unsafeUnwrapErr().code).toBe('task_canceled');
+    // The run is marked as started by a call (a shallow copy with called: true).
+    expect(seen).toEqual([{ called: true, kind: 'test' }]);
+  });
+
+  it('a parent that is not a step context fails with invalid_config naming the field', async () => {
+    const r = runnable('r', (x: number) => x);
+    for (const parent of [{}, { signal: 'no' }, { signal: NEVER_SIGNAL, enclosing: 3 }, null]) {
+      const error = (await r.invoke(1, { parent: parent as never }))._unsafeUnwrapErr();
+      expect(error.code).toBe('invalid_config');
+      expect(error.details).toMatchObject({ field: 'parent' });
+    }
   });
 });

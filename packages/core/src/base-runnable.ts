@@ -7,6 +7,7 @@ import { newRunId } from './run-id.js';
 import type { RunEvent, StepEvent } from './run-event.js';
 import type {
   BatchOptions,
+  EnclosingRun,
   EventSink,
   ExecutionContext,
   Runnable,
@@ -18,20 +19,26 @@ import { checkRunOptions } from './check-run-options.js';
 import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 
 const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+/** The path of a run's own Runnable (see `RunEvent`'s `path`). */
+const ROOT_PATH: readonly string[] = Object.freeze([]);
 const RUN = Symbol.for('baton.runnable.run');
 const reportedErrors = new WeakSet<object>();
 /** Failures a run absorbed, by the sink of the stream whose `run-end` carries them. */
 const absorbedFailures = new WeakMap<EventSink, Readonly<Record<string, OrchestrationError>>>();
 
-/** Marks an error as reported by a `step-error` event, so the stream does not report it twice. */
+/**
+ * Emits `step-error` for step `step` at `path` (see `RunEvent`), once per error: marks the error
+ * as reported, so enclosing steps and the stream do not report it again.
+ */
 export function emitStepError(
   ctx: ExecutionContext,
   step: string,
   error: OrchestrationError,
+  path: readonly string[],
 ): void {
   if (ctx.sink === undefined || reportedErrors.has(error)) return;
   reportedErrors.add(error);
-  ctx.sink({ type: 'step-error', runId: ctx.runId, step, error, timestamp: Date.now() });
+  ctx.sink({ type: 'step-error', runId: ctx.runId, step, path, error, timestamp: Date.now() });
 }
 
 /**
@@ -127,7 +134,9 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       // Bad options fail the run like any failure (step-error, then the error), from safe defaults.
       const invalid = checkRunOptions(options, this.name);
       const usable: RunOptions = invalid === undefined ? options : {};
-      const { controller, dispose } = childController(usable.signal ?? NEVER_SIGNAL);
+      const { controller, dispose } = childController(
+        usable.signal ?? usable.parent?.signal ?? NEVER_SIGNAL,
+      );
       const runId = usable.runId ?? newRunId();
       const started = Date.now();
       const sink: EventSink = (event: StepEvent) => {
@@ -167,6 +176,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
               type: 'step-error',
               runId,
               step: this.name,
+              path: ROOT_PATH,
               error: e,
               timestamp: Date.now(),
             });
@@ -187,7 +197,8 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
   #start(input: I, options: RunOptions, sink: EventSink | undefined, scoped = false): Promise<O> {
     const invalid = checkRunOptions(options, this.name);
     if (invalid) return Promise.reject(invalid);
-    const signal = options.signal ?? NEVER_SIGNAL;
+    const parent = options.parent;
+    const signal = options.signal ?? parent?.signal ?? NEVER_SIGNAL;
     if (signal.aborted) return Promise.reject(canceledError(this.name, signal.reason));
     // The caller's signal may outlive many runs (a server's shutdown signal): steps get a child
     // scoped to this run, so listeners they leave behind go away with the run.
@@ -197,6 +208,8 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       runId: options.runId ?? newRunId(),
       metadata: options.metadata ?? EMPTY_METADATA,
       sink,
+      path: ROOT_PATH,
+      enclosing: parent === undefined ? undefined : calledFrom(parent.enclosing),
       otel: otelContext.active(),
     };
     let promise: Promise<O>;
@@ -211,6 +224,12 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
     }
     return scope === undefined ? promise : promise.finally(scope.dispose);
   }
+}
+
+/** The enclosing run of a run started from a step with `RunOptions.parent` (see EnclosingRun). */
+function calledFrom(enclosing: EnclosingRun | undefined): EnclosingRun | undefined {
+  if (enclosing === undefined || enclosing.called) return enclosing;
+  return { ...enclosing, called: true };
 }
 
 /** True for Runnables built on BaseRunnable (which can be run without a Result per step). */
@@ -241,6 +260,6 @@ export function execute<I, O>(
   const promise =
     ctx.sink === undefined
       ? invokeForeign(runnable, input, options)
-      : streamForeign(runnable, input, options, ctx.sink);
+      : streamForeign(runnable, input, options, ctx.sink, ctx.path);
   return raceAbort(promise, ctx.signal, runnable.name);
 }

@@ -1,7 +1,7 @@
 import { BaseRunnable, emitStepError, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { abortError } from './abort.js';
-import { emitStepEnd, emitStepStart } from './step-events.js';
+import { childPath, emitStepEnd, emitStepStart } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
@@ -25,14 +25,15 @@ class Branch<I, O> extends BaseRunnable<I, O> {
     const [chosen, index] = await this.#choose(input, ctx);
     const sink = ctx.sink;
     if (sink === undefined) return execute(chosen, input, ctx);
-    const started = emitStepStart(sink, ctx.runId, chosen.name, index);
+    const path = childPath(ctx, chosen.name);
+    const started = emitStepStart(sink, ctx.runId, chosen.name, path, index);
     try {
-      const output = await execute(chosen, input, ctx);
-      emitStepEnd(sink, ctx.runId, chosen.name, output, started, index);
+      const output = await execute(chosen, input, { ...ctx, path });
+      emitStepEnd(sink, ctx.runId, chosen.name, path, output, started, index);
       return output;
     } catch (error) {
       const e = toOrchestrationError(error, chosen.name);
-      emitStepError(ctx, chosen.name, e);
+      emitStepError(ctx, chosen.name, e, path);
       throw e;
     }
   }

@@ -1,11 +1,11 @@
 import { OrchestrationError } from './errors.js';
 import { showValue } from './show-value.js';
 
-type Field = 'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'maxConcurrency';
-const RUN_FIELDS: readonly Field[] = ['signal', 'timeoutMs', 'runId', 'metadata'];
+type Field = 'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'parent' | 'maxConcurrency';
+const RUN_FIELDS: readonly Field[] = ['signal', 'timeoutMs', 'runId', 'metadata', 'parent'];
 // A batch checks what shapes the batch; each input's run checks `timeoutMs` and `metadata`, so
 // that `batchSettled` reports those in every input's Result, as it always did.
-const BATCH_FIELDS: readonly Field[] = ['signal', 'runId', 'maxConcurrency'];
+const BATCH_FIELDS: readonly Field[] = ['signal', 'runId', 'parent', 'maxConcurrency'];
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
@@ -22,11 +22,24 @@ function isSignal(value: unknown): boolean {
   );
 }
 
+/** A step context by shape: a signal, and an enclosing run that is absent or an object. */
+function isParent(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const p = value as { readonly signal?: unknown; readonly enclosing?: unknown };
+  const enclosing = p.enclosing;
+  return (
+    isSignal(p.signal) &&
+    (enclosing === undefined ||
+      (isObject(enclosing) && typeof (enclosing as { called?: unknown }).called === 'boolean'))
+  );
+}
+
 const EXPECTED: Readonly<Record<Field, string>> = {
   signal: 'an AbortSignal (e.g. new AbortController().signal)',
   timeoutMs: 'a number of milliseconds >= 0 (0: no timeout)',
   runId: 'a non-empty string (omit it to get a generated UUID)',
   metadata: 'an object of values',
+  parent: "the ctx of the step the run is started from (a step function's second argument)",
   maxConcurrency: 'a positive integer or Infinity',
 };
 
@@ -40,6 +53,8 @@ function fits(field: Field, value: unknown): boolean {
       return typeof value === 'string' && value.trim() !== '';
     case 'metadata':
       return isObject(value) && !Array.isArray(value);
+    case 'parent':
+      return isParent(value);
     case 'maxConcurrency':
       return (
         value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value > 0)

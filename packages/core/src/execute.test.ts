@@ -23,7 +23,18 @@ function foreign(
 function streamedCtx(signal: AbortSignal): { ctx: ExecutionContext; events: StepEvent[] } {
   const events: StepEvent[] = [];
   const sink: EventSink = (e) => events.push(e);
-  return { ctx: { signal, runId: 'r', metadata: {}, sink, otel: context.active() }, events };
+  return {
+    ctx: {
+      signal,
+      runId: 'r',
+      metadata: {},
+      sink,
+      path: [],
+      enclosing: undefined,
+      otel: context.active(),
+    },
+    events,
+  };
 }
 
 describe('execute of a non-Baton Runnable in a streamed run', () => {
@@ -32,7 +43,7 @@ describe('execute of a non-Baton Runnable in a streamed run', () => {
       (n) =>
         new Observable((s) => {
           s.next({ type: 'run-start', runId: 'x', name: 'foreign', timestamp: 0 });
-          s.next({ type: 'chunk', runId: 'x', step: 'foreign', chunk: n, timestamp: 0 });
+          s.next({ type: 'chunk', runId: 'x', step: 'foreign', path: [], chunk: n, timestamp: 0 });
           s.next({
             type: 'run-end',
             runId: 'x',

@@ -27,8 +27,10 @@ export { runnable } from './runnable-fn.js';
 export type { FnOutput, StepFunction } from './runnable-fn.js';
 export type {
   BatchOptions,
+  EnclosingRun,
   InputOf,
   OutputOf,
+  ParentStep,
   Runnable,
   RunOptions,
   StepContext,

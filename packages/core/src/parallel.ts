@@ -1,7 +1,7 @@
 import { BaseRunnable, emitStepError, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { abortError, childController } from './abort.js';
-import { emitStepEnd, emitStepStart } from './step-events.js';
+import { childPath, emitStepEnd, emitStepStart } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
@@ -42,17 +42,18 @@ class Parallel<I, O extends Record<string, unknown>> extends BaseRunnable<I, O> 
     controller: AbortController,
   ): Promise<unknown> {
     const sink = ctx.sink;
-    const started = sink === undefined ? 0 : emitStepStart(sink, ctx.runId, key);
+    const path = sink === undefined ? ctx.path : childPath(ctx, key);
+    const started = sink === undefined ? 0 : emitStepStart(sink, ctx.runId, key, path);
     try {
-      const output = await execute(branch, input, ctx);
-      if (sink !== undefined) emitStepEnd(sink, ctx.runId, key, output, started);
+      const output = await execute(branch, input, sink === undefined ? ctx : { ...ctx, path });
+      if (sink !== undefined) emitStepEnd(sink, ctx.runId, key, path, output, started);
       return output;
     } catch (error) {
       // The first failure aborts the siblings; their cancellations are not reported as failures.
       if (controller.signal.aborted) throw abortError(controller.signal, this.name);
       const e = toOrchestrationError(error, key);
       controller.abort(e);
-      emitStepError(ctx, key, e);
+      emitStepError(ctx, key, e, path);
       throw e;
     }
   }

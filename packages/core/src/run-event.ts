@@ -7,46 +7,53 @@ interface EventBase {
   readonly timestamp: number;
 }
 
+/** Fields of the events of a step (everything but `run-start` and `run-end`). */
+interface StepEventBase extends EventBase {
+  /** Name of the step (a graph node, a step of a chain or sequence, a branch of `parallel`). */
+  readonly step: string;
+  /**
+   * Where the step sits in the streamed run: the names of the nodes and steps enclosing it, then
+   * its own. A graph node `answer` has `['answer']`, a step `prompt` of a chain run as that node
+   * `['answer', 'prompt']`, a step of a top-level chain `['prompt']`. `[]` is the streamed run
+   * itself (the chunks of a single Runnable, the error that ends the run).
+   */
+  readonly path: readonly string[];
+}
+
 export interface RunStartEvent extends EventBase {
   readonly type: 'run-start';
   readonly name: string;
 }
-export interface StepStartEvent extends EventBase {
+export interface StepStartEvent extends StepEventBase {
   readonly type: 'step-start';
-  readonly step: string;
   /** Position in a chain or sequence, when there is one. */
   readonly index?: number;
   /** 1 for the first attempt. */
   readonly attempt?: number;
 }
-export interface ChunkEvent extends EventBase {
+export interface ChunkEvent extends StepEventBase {
   readonly type: 'chunk';
-  readonly step: string;
   readonly chunk: unknown;
 }
-export interface StepEndEvent extends EventBase {
+export interface StepEndEvent extends StepEventBase {
   readonly type: 'step-end';
-  readonly step: string;
   readonly output: unknown;
   readonly durationMs: number;
   readonly index?: number;
 }
-export interface StepSkipEvent extends EventBase {
+export interface StepSkipEvent extends StepEventBase {
   readonly type: 'step-skip';
-  readonly step: string;
   readonly reason: string;
 }
-export interface StepRetryEvent extends EventBase {
+export interface StepRetryEvent extends StepEventBase {
   readonly type: 'step-retry';
-  readonly step: string;
   /** The attempt that failed (1 for the first). */
   readonly attempt: number;
   readonly delayMs: number;
   readonly error: OrchestrationError;
 }
-export interface StepErrorEvent extends EventBase {
+export interface StepErrorEvent extends StepEventBase {
   readonly type: 'step-error';
-  readonly step: string;
   readonly error: OrchestrationError;
 }
 export interface RunEndEvent<O> extends EventBase {

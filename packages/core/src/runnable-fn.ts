@@ -54,9 +54,17 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
       signal: ctx.signal,
       runId: ctx.runId,
       metadata: ctx.metadata,
+      enclosing: ctx.enclosing,
       emit: sink
         ? (chunk: unknown) =>
-            sink({ type: 'chunk', runId: ctx.runId, step: name, chunk, timestamp: Date.now() })
+            sink({
+              type: 'chunk',
+              runId: ctx.runId,
+              step: name,
+              path: ctx.path,
+              chunk,
+              timestamp: Date.now(),
+            })
         : noop,
     };
     let produced: unknown;

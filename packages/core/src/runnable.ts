@@ -17,6 +17,38 @@ export interface RunOptions {
   readonly runId?: string;
   /** Free-form values every step sees in `ctx.metadata`. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * The step this run is started from: pass the step function's `ctx`. The run is nested in the
+   * step's run (a graph run started this way counts as nested: it gets its own workers when it
+   * runs its own graph, and a resumed parent continues it) and is canceled with the step (its
+   * `signal`, unless `signal` is given too). Without it a run is a top-level run, also when it
+   * gets the step's signal.
+   *
+   * @example
+   * runnable('again', async (n: number, ctx) => graph.invoke(n - 1, { parent: ctx }));
+   */
+  readonly parent?: ParentStep;
+}
+
+/**
+ * Opaque token of the run a step belongs to (for authors of runners). A runner that nests runs
+ * (a graph run, one token per node execution) puts it in the contexts of the steps it runs;
+ * composites pass it on with the context; only the runner that made it reads the rest of it.
+ */
+export interface EnclosingRun {
+  /**
+   * `false` while the context is passed down through the run's own steps (a graph as a node, in
+   * a sequence, ...); `true` in a run started from a step with `RunOptions.parent`, which core
+   * marks by a shallow copy (so tokens are plain objects).
+   */
+  readonly called: boolean;
+}
+
+/** What a run started from inside a step takes from it: a step function's `ctx` fits. */
+export interface ParentStep {
+  readonly signal: AbortSignal;
+  /** The run the step belongs to, if a runner set one. */
+  readonly enclosing: EnclosingRun | undefined;
 }
 
 /** Options of a batch; `timeoutMs` applies to each input's run. */
@@ -55,8 +87,8 @@ export type InputOf<R> = R extends Runnable<infer I> ? I : never;
 /** The output type of a Runnable. */
 export type OutputOf<R> = R extends Runnable<never, infer O> ? O : never;
 
-/** What a step function sees besides its input. */
-export interface StepContext {
+/** What a step function sees besides its input. Pass it as `parent` to runs it starts. */
+export interface StepContext extends ParentStep {
   /** Fires when the run is canceled, times out or its stream is unsubscribed. */
   readonly signal: AbortSignal;
   readonly runId: string;
@@ -78,6 +110,14 @@ export interface ExecutionContext {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** Present only when the run is streamed. */
   readonly sink: EventSink | undefined;
+  /**
+   * Path of the running step in the streamed run (see `RunEvent`'s `path`): `[]` for the run
+   * itself; a composite running a child passes `[...path, child.name]`. Kept up to date only
+   * while `sink` is set (nobody reads it otherwise, so unstreamed runs build no arrays).
+   */
+  readonly path: readonly string[];
+  /** The run this one is nested in (see {@link EnclosingRun}); copied by composites. */
+  readonly enclosing: EnclosingRun | undefined;
   /** OpenTelemetry context of the enclosing span, passed explicitly (no AsyncLocalStorage). */
   readonly otel: Context;
 }

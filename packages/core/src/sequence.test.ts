@@ -182,7 +182,14 @@ describe('sequence', () => {
         new Observable<RunEvent<number>>((s) => {
           calls.push('stream');
           s.next({ type: 'run-start', runId: 'x', name: 'foreign', timestamp: 0 });
-          s.next({ type: 'chunk', runId: 'x', step: 'foreign', chunk: 'c', timestamp: 0 });
+          s.next({
+            type: 'chunk',
+            runId: 'x',
+            step: 'foreign',
+            path: [],
+            chunk: 'c',
+            timestamp: 0,
+          });
           s.next({
             type: 'run-end',
             runId: 'x',

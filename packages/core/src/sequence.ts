@@ -1,7 +1,7 @@
 import { BaseRunnable, emitStepError, execute, isBaseRunnable } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { abortError } from './abort.js';
-import { emitStepEnd, emitStepStart } from './step-events.js';
+import { childPath, emitStepEnd, emitStepStart } from './step-events.js';
 import { requireRunnable } from './internal/wrapper-config.js';
 import type { EventSink, ExecutionContext, InputOf, OutputOf, Runnable } from './runnable.js';
 
@@ -131,15 +131,16 @@ class Sequence<I, O> extends BaseRunnable<I, O> {
     for (let i = 0; i < steps.length; i++) {
       if (signal.aborted) throw abortError(signal, this.name);
       const step = steps[i] as Runnable;
-      const started = emitStepStart(sink, ctx.runId, step.name, i);
+      const path = childPath(ctx, step.name);
+      const started = emitStepStart(sink, ctx.runId, step.name, path, i);
       try {
-        value = await execute(step, value, ctx);
+        value = await execute(step, value, { ...ctx, path });
       } catch (error) {
         const e = toOrchestrationError(error, step.name);
-        emitStepError(ctx, step.name, e);
+        emitStepError(ctx, step.name, e, path);
         throw e;
       }
-      emitStepEnd(sink, ctx.runId, step.name, value, started, i);
+      emitStepEnd(sink, ctx.runId, step.name, path, value, started, i);
     }
     return value as O;
   }

@@ -8,6 +8,7 @@ export function emitStepStart(
   sink: EventSink,
   runId: string,
   step: string,
+  path: readonly string[],
   index?: number,
   attempt?: number,
 ): number {
@@ -16,6 +17,7 @@ export function emitStepStart(
     type: 'step-start',
     runId,
     step,
+    path,
     timestamp,
     ...(index === undefined ? {} : { index }),
     ...(attempt === undefined ? {} : { attempt }),
@@ -28,6 +30,7 @@ export function emitStepEnd(
   sink: EventSink,
   runId: string,
   step: string,
+  path: readonly string[],
   output: unknown,
   started: number,
   index?: number,
@@ -37,11 +40,22 @@ export function emitStepEnd(
     type: 'step-end',
     runId,
     step,
+    path,
     output,
     durationMs: timestamp - started,
     timestamp,
     ...(index === undefined ? {} : { index }),
   });
+}
+
+/**
+ * The path of a child step `name` of the step running with `ctx` (see `RunEvent`'s `path`).
+ * Call it only under stream (`ctx.sink` set): it allocates the array once per child run, which
+ * the child's events and its context (`{ ...ctx, path }`) then share.
+ */
+export function childPath(ctx: ExecutionContext, name: string): readonly string[] {
+  const parent = ctx.path;
+  return parent.length === 0 ? [name] : [...parent, name];
 }
 
 /** A context whose sink records whether any `chunk` went out, i.e. whether output started. */

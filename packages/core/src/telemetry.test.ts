@@ -49,6 +49,8 @@ const rootCtx = (): ExecutionContext => ({
   runId: 'run-1',
   metadata: {},
   sink: undefined,
+  path: [],
+  enclosing: undefined,
   otel: context.active(),
 });
 

@@ -9,6 +9,8 @@ const ctx: ExecutionContext = {
   runId: 'r',
   metadata: {},
   sink: undefined,
+  path: [],
+  enclosing: undefined,
   otel: context.active(),
 };
 

@@ -1,7 +1,7 @@
 import { BaseRunnable, execute } from './base-runnable.js';
 import { isCancellation, OrchestrationError, toOrchestrationError } from './errors.js';
 import { abortError } from './abort.js';
-import { emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
+import { childPath, emitStepEnd, emitStepStart, trackOutput } from './step-events.js';
 import { readSettings, requireRunnable } from './internal/wrapper-config.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
 
@@ -38,15 +38,15 @@ class WithFallbacks<I, O> extends BaseRunnable<I, O> {
       if (ctx.signal.aborted) throw abortError(ctx.signal, this.name);
       const sink = ctx.sink;
       // The primary is this step itself; a fallback is reported as a step of its own.
-      const started =
-        sink !== undefined && index > 0
-          ? emitStepStart(sink, ctx.runId, candidate.name, undefined, index + 1)
-          : 0;
-      const tracker = trackOutput(ctx);
+      const own = sink !== undefined && index > 0;
+      const path = own ? childPath(ctx, candidate.name) : ctx.path;
+      const started = own
+        ? emitStepStart(sink, ctx.runId, candidate.name, path, undefined, index + 1)
+        : 0;
+      const tracker = trackOutput(own ? { ...ctx, path } : ctx);
       try {
         const output = await execute(candidate, input, tracker.ctx);
-        if (sink !== undefined && index > 0)
-          emitStepEnd(sink, ctx.runId, candidate.name, output, started);
+        if (own) emitStepEnd(sink, ctx.runId, candidate.name, path, output, started);
         return output;
       } catch (thrown) {
         const error = toOrchestrationError(thrown, candidate.name);

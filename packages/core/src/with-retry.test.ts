@@ -26,6 +26,8 @@ const ctxOf = (signal: AbortSignal = NEVER_SIGNAL): ExecutionContext => ({
   runId: 'r',
   metadata: {},
   sink: undefined,
+  path: [],
+  enclosing: undefined,
   otel: context.active(),
 });
 const fast: RetryPolicy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 1, maxDelayMs: 1, jitter: 0 };

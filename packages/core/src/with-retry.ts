@@ -161,7 +161,14 @@ export async function runWithRetry<T>(
       const delayMs = backoffDelay(policy, n);
       const info: RetryInfo = { attempt: n, error, delayMs };
       onRetry?.(info);
-      sink?.({ type: 'step-retry', runId: ctx.runId, step: op, timestamp: Date.now(), ...info });
+      sink?.({
+        type: 'step-retry',
+        runId: ctx.runId,
+        step: op,
+        path: ctx.path,
+        timestamp: Date.now(),
+        ...info,
+      });
       await sleep(delayMs, signal, op);
     }
   }

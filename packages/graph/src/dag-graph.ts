@@ -12,7 +12,6 @@ import {
   type Option,
   type Router,
   type RunHandle,
-  type RunEvent,
   type RunOptions,
   type Runnable,
   type StoredRun,
@@ -31,7 +30,6 @@ import {
   showValue,
 } from '@baton/core/authoring';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
-import { Observable } from 'rxjs';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';
 import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
@@ -39,14 +37,7 @@ import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
 import { structureErrors } from './internal/structure-errors.js';
 import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
-import {
-  enclosingRun,
-  nestedScope,
-  linkedRun,
-  topScope,
-  type Enclosing,
-  type RunScope,
-} from './internal/run-scope.js';
+import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
 import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
 import { GraphRunHandle } from './run-handle.js';
@@ -59,17 +50,9 @@ interface LaunchOptions {
   readonly superseded?: readonly string[];
   readonly startedAt?: number;
   readonly onRun?: (run: GraphRun) => void;
-  /** For a handle: the run it is nested in, found from the caller's signal. */
-  readonly enclosing?: Enclosing | undefined;
 }
 
 const NO_OPTIONS: LaunchOptions = {};
-
-/** A call from a node function waiting for `run`: the run it is nested in, and its run id. */
-interface Handoff {
-  readonly enclosing: Enclosing;
-  readonly runId: string;
-}
 
 /** The graph of the `dag` provider: an in-process parallel DAG executor. */
 class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
@@ -81,8 +64,6 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
   /** Level 0 is shared by the runs callers start; level n by runs nested in n runs of this graph. */
   readonly #pools: WorkerPool<GraphRun>[];
   readonly #span: TracedRunOptions;
-  /** See `invoke`: the run a call from a node function is nested in, until `run` takes it. */
-  #handoff: Handoff | undefined;
   #compiled: { version: number; result: Result<CompiledGraph, OrchestrationError> } | undefined;
 
   constructor(config: Readonly<GraphConfig>) {
@@ -161,58 +142,20 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     return this.#compile().andThen(() => structureSpec(structure, `${this.name}.toSpec`));
   }
 
-  /**
-   * A node function calling `invoke` or `stream` with its node's signal: core builds the run's
-   * context afresh (and may scope the signal to the run), so the enclosing run is found here and
-   * handed to `run`, which core calls synchronously. The handoff names the run id, since code
-   * core calls first (a `run-start` subscriber) may start another run of this graph.
-   */
-  override invoke(input: I, options?: RunOptions): ResultAsync<O, OrchestrationError> {
-    const enclosing = linkedRun(options);
-    if (enclosing === undefined) return super.invoke(input, options);
-    const runId = options?.runId ?? newRunId();
-    return this.#handingOff({ enclosing, runId }, () => super.invoke(input, { ...options, runId }));
-  }
-
-  override stream(input: I, options: RunOptions = {}): Observable<RunEvent<O>> {
-    const enclosing = linkedRun(options);
-    if (enclosing === undefined) return super.stream(input, options);
-    // Cold: every subscription is a run of its own, with a run id of its own.
-    return new Observable<RunEvent<O>>((subscriber) => {
-      const runId = options.runId ?? newRunId();
-      return this.#handingOff({ enclosing, runId }, () =>
-        super.stream(input, { ...options, runId }).subscribe(subscriber),
-      );
-    });
-  }
-
-  #handingOff<T>(handoff: Handoff, call: () => T): T {
-    const previous = this.#handoff;
-    this.#handoff = handoff;
-    try {
-      return call();
-    } finally {
-      this.#handoff = previous;
-    }
-  }
-
   override run(input: I, ctx: ExecutionContext): Promise<O> {
-    const handoff = this.#handoff;
-    if (handoff === undefined || handoff.runId !== ctx.runId)
-      return this.#launch(input, ctx, NO_OPTIONS) as Promise<O>;
-    this.#handoff = undefined;
-    return this.#launch(input, ctx, { enclosing: handoff.enclosing }) as Promise<O>;
+    return this.#launch(input, ctx, NO_OPTIONS) as Promise<O>;
   }
 
   /**
-   * Starts a run: at top level, or nested in the graph run `ctx` (or the handle's signal) comes
-   * from, with its own checkpoint id and, when this graph encloses it, its own workers.
+   * Starts a run: at top level, or nested in the graph run `ctx.enclosing` names (the run of the
+   * node it is a step of, or of the node that started it with `{ parent: ctx }`), with its own
+   * checkpoint id and, when this graph encloses it, its own workers.
    */
   #launch(input: unknown, ctx: ExecutionContext, options: LaunchOptions): Promise<unknown> {
     const compiled = this.#freeze();
     if (compiled.isErr()) return Promise.reject(compiled.error);
     const graph = compiled.value;
-    const outer = options.enclosing ?? enclosingRun(ctx);
+    const outer = enclosingRun(ctx);
     if (outer === undefined) {
       const scope = topScope(this, ctx.runId, options.restored !== undefined);
       return this.#traced(graph, input, ctx, options, scope);
@@ -298,7 +241,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const compiled = this.#freeze();
     if (compiled.isErr()) return err(compiled.error);
     const { runId = newRunId(), ...rest } = options;
-    return ok(this.#handle(compiled.value, input, runId, rest, { enclosing: linkedRun(rest) }));
+    return ok(this.#handle(compiled.value, input, runId, rest, NO_OPTIONS));
   }
 
   #handle(
@@ -342,7 +285,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
           input,
           runId,
           { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, superseded, startedAt, enclosing: linkedRun(options) },
+          { restored, superseded, startedAt },
         ),
       );
   }

@@ -19,18 +19,22 @@ import {
 } from '@baton/core/authoring';
 import { context as otelContext } from '@opentelemetry/api';
 import { err, ok, ResultAsync } from 'neverthrow';
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { EventReplay } from './internal/event-replay.js';
 import type { GraphRun } from './internal/graph-run.js';
+import { calledFrom } from './internal/run-scope.js';
 
 /** Starts the graph's run with `ctx`, reporting the run object as soon as it exists. */
 export type LaunchRun = (ctx: ExecutionContext, onRun: (run: GraphRun) => void) => Promise<unknown>;
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_FAILURES: Readonly<Record<string, OrchestrationError>> = Object.freeze({});
+const ROOT_PATH: readonly string[] = Object.freeze([]);
 
 /**
- * The handle of a background run. The run starts in a microtask, so subscribing to `events$`
- * right after `start()` sees every event from `run-start` on.
+ * The handle of a background run. `events$` is hot and replays the run's events to each new
+ * subscriber (`run-start`, then the most recent `REPLAY_LIMIT` events), so a subscriber sees
+ * every event from `run-start` on, also after awaiting `resume()` or after the run ended.
  */
 export class GraphRunHandle<O> implements RunHandle<O> {
   readonly runId: string;
@@ -39,7 +43,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
   readonly report: ResultAsync<RunReport<O>, OrchestrationError>;
   readonly #name: string;
   readonly #total: number;
-  readonly #subject = new Subject<RunEvent<O>>();
+  readonly #events = new EventReplay<RunEvent<O>>();
   readonly #controller: AbortController;
   #run: GraphRun | undefined;
   #status: RunStatus = 'pending';
@@ -55,8 +59,10 @@ export class GraphRunHandle<O> implements RunHandle<O> {
     this.runId = runId;
     this.#name = name;
     this.#total = total;
-    this.events$ = this.#subject.asObservable();
-    const { controller, dispose } = childController(options.signal ?? NEVER_SIGNAL);
+    this.events$ = this.#events.events$;
+    const { controller, dispose } = childController(
+      options.signal ?? options.parent?.signal ?? NEVER_SIGNAL,
+    );
     this.#controller = controller;
     const promise = new Promise<RunReport<O>>((resolve, reject) => {
       queueMicrotask(() => {
@@ -82,7 +88,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
   }
 
   async #launch(options: Omit<RunOptions, 'runId'>, launch: LaunchRun): Promise<RunReport<O>> {
-    const subject = this.#subject;
+    const subject = this.#events;
     const started = Date.now();
     const sink: EventSink = (event) => subject.next(event);
     const ctx: ExecutionContext = {
@@ -90,6 +96,8 @@ export class GraphRunHandle<O> implements RunHandle<O> {
       runId: this.runId,
       metadata: options.metadata ?? EMPTY,
       sink,
+      path: ROOT_PATH,
+      enclosing: calledFrom(options.parent?.enclosing),
       otel: otelContext.active(),
     };
     subject.next({ type: 'run-start', runId: this.runId, name: this.#name, timestamp: started });
@@ -119,7 +127,7 @@ export class GraphRunHandle<O> implements RunHandle<O> {
     } catch (error) {
       const e = toOrchestrationError(error, this.#name);
       this.#status = e.code === 'task_canceled' ? 'canceled' : 'failed';
-      emitStepError(ctx, this.#name, e);
+      emitStepError(ctx, this.#name, e, ROOT_PATH);
       subject.complete();
       throw e;
     }

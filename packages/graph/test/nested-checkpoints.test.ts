@@ -352,7 +352,7 @@ describe('nested graphs sharing one checkpoint store', () => {
     expect(store.runs.get('r7/sub')).toMatchObject({ status: 'succeeded' });
   });
 
-  it('a run resumed from a node function (passing its signal) continues its nested runs too', async () => {
+  it('a run resumed from a node function (passing its ctx as parent) continues its nested runs too', async () => {
     const store = new RecordingStore();
     const { outer, calls } = build(store, new Set(['i2']));
     expect((await outer.invoke(1, { runId: 'r8' })).isErr()).toBe(true);
@@ -360,7 +360,7 @@ describe('nested graphs sharing one checkpoint store', () => {
     const resumer = graphOf<string, number>(
       {
         resume: runnable('resume', async (runId: string, ctx) => {
-          const handle = (await outer.resume(runId, { signal: ctx.signal }))._unsafeUnwrap();
+          const handle = (await outer.resume(runId, { parent: ctx }))._unsafeUnwrap();
           return (await handle.result)._unsafeUnwrap();
         }),
       },

@@ -6,6 +6,7 @@
 import { lastOutput, OrchestrationError, parallel, runnable, type Graph } from '@baton/core';
 import { trackTimers } from '@baton/test-support';
 import type { Result } from 'neverthrow';
+import { tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   createGraph,
@@ -56,29 +57,29 @@ describe('a graph that runs itself', () => {
     expect((await within(lastOutput(g.stream(3))))._unsafeUnwrap()).toBe(2);
   });
 
-  it('from a node function passing its signal to invoke, stream or start', async () => {
+  it('from a node function passing its ctx as parent to invoke, stream or start', async () => {
     const viaInvoke = countdown((self) =>
       runnable('again', async (n: number, ctx) =>
-        (await self.invoke(n, { signal: ctx.signal }))._unsafeUnwrap(),
+        (await self.invoke(n, { parent: ctx }))._unsafeUnwrap(),
       ),
     );
     expect((await within(viaInvoke.invoke(5)))._unsafeUnwrap()).toBe(4);
     const viaStream = countdown((self) =>
       runnable('again', async (n: number, ctx) =>
-        (await lastOutput(self.stream(n, { signal: ctx.signal })))._unsafeUnwrap(),
+        (await lastOutput(self.stream(n, { parent: ctx })))._unsafeUnwrap(),
       ),
     );
     expect((await within(viaStream.invoke(5)))._unsafeUnwrap()).toBe(4);
     const viaStart = countdown((self) =>
       runnable('again', async (n: number, ctx) => {
-        const handle = self.start(n, { signal: ctx.signal })._unsafeUnwrap();
+        const handle = self.start(n, { parent: ctx })._unsafeUnwrap();
         return (await handle.result)._unsafeUnwrap();
       }),
     );
     expect((await within(viaStart.invoke(5)))._unsafeUnwrap()).toBe(4);
     const withOptions = countdown((self) =>
       runnable('again', async (n: number, ctx) => {
-        const options = { signal: ctx.signal, timeoutMs: 5_000, runId: `level-${n}` };
+        const options = { parent: ctx, timeoutMs: 5_000, runId: `level-${n}` };
         const invoked = (await self.invoke(n, options))._unsafeUnwrap();
         const streamed = (await lastOutput(self.stream(n, options)))._unsafeUnwrap();
         expect(streamed).toBe(invoked);
@@ -97,7 +98,7 @@ describe('a graph that runs itself', () => {
       n === 0
         ? 0
         : new Promise<number>((resolve, reject) => {
-            g.stream(n - 1, { signal: ctx.signal }).subscribe({
+            g.stream(n - 1, { parent: ctx }).subscribe({
               next: (event) => {
                 // An unrelated top-level run, started before the streamed one.
                 if (event.type === 'run-start') others.push(g.invoke(0));
@@ -120,11 +121,9 @@ describe('a graph that runs itself', () => {
       most = Math.max(most, ++active);
       try {
         if (mode === 'bad') {
-          const invoked = await g.invoke('x', { signal: ctx.signal, timeoutMs: -1 });
+          const invoked = await g.invoke('x', { parent: ctx, timeoutMs: -1 });
           expect(invoked._unsafeUnwrapErr().code).toBe('invalid_config');
-          const streamed = await lastOutput(
-            g.stream('x', { signal: ctx.signal, timeoutMs: Number.NaN }),
-          );
+          const streamed = await lastOutput(g.stream('x', { parent: ctx, timeoutMs: Number.NaN }));
           expect(streamed._unsafeUnwrapErr().code).toBe('invalid_config');
         }
         await tick();
@@ -189,7 +188,7 @@ describe('a graph that runs itself', () => {
   it('from a node function with a node timeout (its signal is a per-attempt one)', async () => {
     const g = createGraph<number, number>(withGraphMaxWorkers(1))._unsafeUnwrap();
     const again = runnable('again', async (n: number, ctx) =>
-      n === 0 ? 0 : 1 + (await g.invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+      n === 0 ? 0 : 1 + (await g.invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
     );
     g.addNode('again', again, withNodeTimeout(5_000))._unsafeUnwrap();
     expect((await within(g.invoke(3)))._unsafeUnwrap()).toBe(3);
@@ -207,7 +206,7 @@ describe('a graph that runs itself', () => {
     a.addNode(
       'callB',
       runnable('callB', async (n: number, ctx) =>
-        n === 0 ? 0 : 1 + (await b.invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+        n === 0 ? 0 : 1 + (await b.invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
       ),
     )._unsafeUnwrap();
     b.addNode('callA', a)._unsafeUnwrap();
@@ -217,7 +216,7 @@ describe('a graph that runs itself', () => {
   it('through a graph with unbounded workers, started first', async () => {
     const calls = (other: () => Graph<number, number>) =>
       runnable('call', async (n: number, ctx) =>
-        n === 0 ? 0 : 1 + (await other().invoke(n - 1, { signal: ctx.signal }))._unsafeUnwrap(),
+        n === 0 ? 0 : 1 + (await other().invoke(n - 1, { parent: ctx }))._unsafeUnwrap(),
       );
     const bounded: Graph<number, number> = createGraph<number, number>(
       withGraphName('bounded'),
@@ -262,6 +261,59 @@ describe('a graph that runs itself', () => {
       retryable: false,
       details: { reason: 'nesting-too-deep', depth: 101, limit: 100 },
     });
+  });
+});
+
+describe('a graph called from a node function with { parent: ctx }', () => {
+  it('is canceled with the outer run, and streams its events with paths from its own nodes', async () => {
+    const started = deferred();
+    let innerSignal: AbortSignal | undefined;
+    const inner = createGraph<number, number>(withGraphName('inner'))._unsafeUnwrap();
+    inner
+      .addNode(
+        'wait',
+        runnable('wait', (_: number, ctx) => {
+          innerSignal = ctx.signal;
+          started.resolve();
+          return new Promise<number>(() => undefined);
+        }),
+      )
+      ._unsafeUnwrap();
+    const outer = createGraph<number, number>(withGraphName('outer'))._unsafeUnwrap();
+    outer
+      .addNode(
+        'call',
+        runnable('call', async (n: number, ctx) =>
+          (await inner.invoke(n, { parent: ctx }))._unsafeUnwrap(),
+        ),
+      )
+      ._unsafeUnwrap();
+    const controller = new AbortController();
+    const run = outer.invoke(1, { signal: controller.signal });
+    await within(started.promise);
+    controller.abort();
+    expect((await within(run))._unsafeUnwrapErr().code).toBe('task_canceled');
+    expect(innerSignal?.aborted).toBe(true);
+
+    const paths: string[] = [];
+    const streaming = createGraph<number, number>()._unsafeUnwrap();
+    const double = graphOf<number, number>({ double: (x: number) => x * 2 }, []);
+    streaming
+      .addNode(
+        'call',
+        runnable('call', (n: number, ctx) =>
+          lastOutput(
+            double.stream(n, { parent: ctx }).pipe(
+              tap((e) => {
+                if ('path' in e) paths.push(`${e.type}:${e.path.join('/')}`);
+              }),
+            ),
+          ),
+        ),
+      )
+      ._unsafeUnwrap();
+    expect((await within(streaming.invoke(2)))._unsafeUnwrap()).toBe(4);
+    expect(paths).toEqual(['step-start:double', 'step-end:double']);
   });
 });
 

@@ -27,7 +27,7 @@ import {
   withNodeRetries,
   withNodeRetryPolicy,
 } from '../src/index.js';
-import type { NodeContext } from '../src/internal/run-scope.js';
+import type { NodeRun } from '../src/internal/run-scope.js';
 import { RecordingStore, tick } from './support.js';
 
 type Kind = 'required' | 'optional' | 'conditional';
@@ -298,7 +298,7 @@ class Leaf extends BaseRunnable<unknown, number> {
 
   override async run(input: unknown, ctx: ExecutionContext): Promise<number> {
     const output = outputOf(this.graph, this.name, input);
-    const runId = (ctx as Partial<NodeContext>).graphScope?.checkpointId ?? '';
+    const runId = (ctx.enclosing as NodeRun | undefined)?.scope.checkpointId ?? '';
     const error = this.probe.execute(runId, this.graph, this.index, output);
     for (let t = 0; t < this.ticks; t++) await Promise.resolve();
     if (error !== undefined) throw error;

@@ -148,7 +148,14 @@ class LangChainAdapter<I, O> extends BaseRunnable<I, O> {
     let first = true;
     try {
       for await (const chunk of { [Symbol.asyncIterator]: () => iterator }) {
-        sink?.({ type: 'chunk', runId: ctx.runId, step: this.name, chunk, timestamp: Date.now() });
+        sink?.({
+          type: 'chunk',
+          runId: ctx.runId,
+          step: this.name,
+          path: ctx.path,
+          chunk,
+          timestamp: Date.now(),
+        });
         output = first ? chunk : accumulateChunk(output, chunk);
         first = false;
         // A subscriber that unsubscribes inside its `chunk` handler aborts right here. Breaking

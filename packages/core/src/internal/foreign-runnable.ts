@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { OrchestrationError, toOrchestrationError } from '../errors.js';
 import { NEVER_SIGNAL } from '../abort.js';
-import type { RunEvent } from '../run-event.js';
+import type { RunEvent, StepEvent } from '../run-event.js';
 import type { EventSink, Runnable, RunOptions } from '../runnable.js';
 import { showValue } from '../show-value.js';
 import { isResult } from '../is-result.js';
@@ -56,6 +56,14 @@ function notAResult(name: string, got: unknown): OrchestrationError {
   );
 }
 
+/** A foreign run's event, its path (relative to that run, or missing) put under `path`. */
+function underPath(event: StepEvent, path: readonly string[]): StepEvent {
+  const own = (event as { readonly path?: unknown }).path;
+  const relative: readonly string[] = Array.isArray(own) ? (own as readonly string[]) : [];
+  if (path.length === 0 && relative === own) return event;
+  return { ...event, path: path.length === 0 ? relative : [...path, ...relative] } as StepEvent;
+}
+
 /**
  * Runs a non-Baton Runnable through its `stream`, forwarding its step events and chunks to the
  * enclosing run's sink (its own `run-start`/`run-end` stay inside). Aborting unsubscribes.
@@ -65,6 +73,7 @@ export function streamForeign<I, O>(
   input: I,
   options: RunOptions,
   sink: EventSink,
+  path: readonly string[],
 ): Promise<O> {
   return new Promise<O>((resolve, reject) => {
     const signal = options.signal ?? NEVER_SIGNAL;
@@ -83,7 +92,7 @@ export function streamForeign<I, O>(
         next(event) {
           try {
             if (event.type === 'run-end') end = { output: event.output };
-            else if (event.type !== 'run-start') sink(event);
+            else if (event.type !== 'run-start') sink(underPath(event, path));
           } catch (error) {
             // A malformed event: rxjs would rethrow this error out of band, crashing the process.
             done();

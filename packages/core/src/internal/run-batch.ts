@@ -34,7 +34,7 @@ export async function runBatch<I, O>(
   const abortAll = (reason: unknown): void => {
     for (const c of controllers) if (!c.signal.aborted) c.abort(reason);
   };
-  const parent = options.signal ?? NEVER_SIGNAL;
+  const parent = options.signal ?? options.parent?.signal ?? NEVER_SIGNAL;
   const onParentAbort = (): void => abortAll(parent.reason);
   if (parent.aborted) onParentAbort();
   else if (parent !== NEVER_SIGNAL) parent.addEventListener('abort', onParentAbort, { once: true });

@@ -25,7 +25,7 @@ import {
   runFailure,
   runOutput,
 } from './run-outcome.js';
-import { signalScope, type NodeContext, type RunScope } from './run-scope.js';
+import { nodeRun, type RunScope } from './run-scope.js';
 import { RunState } from './run-state.js';
 import { RunningTasks, type NodeTask } from './running-tasks.js';
 import type { PoolRun, WorkerPool } from './worker-pool.js';
@@ -78,9 +78,8 @@ export class GraphRun extends RunState implements PoolRun {
     this.#config = setup.config;
     this.#metrics = setup.telemetry.metrics();
     this.#scope = setup.scope;
-    const tags = signalScope(setup.scope, setup.pool.capacity);
-    this.#tasks = new RunningTasks(tags);
-    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing, tags);
+    this.#tasks = new RunningTasks();
+    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
   }
 
   /** Runs the graph; settles with the result, never earlier than the last write of a checkpoint. */
@@ -151,15 +150,14 @@ export class GraphRun extends RunState implements PoolRun {
     let promise: Promise<unknown>;
     try {
       const input = this.inputOf(i);
-      const nodeCtx: NodeContext = {
+      const nodeCtx: ExecutionContext = {
         signal: task.lane.signal,
         runId: ctx.runId,
         metadata: ctx.metadata,
         sink: ctx.sink,
+        path: ctx.sink === undefined ? ctx.path : this.nodePath(i),
+        enclosing: nodeRun(this.#scope, spec.name, task),
         otel: ctx.otel,
-        graphScope: this.#scope,
-        graphNode: spec.name,
-        graphTask: task,
       };
       promise = runNode(spec, input, nodeCtx, this.#env, task);
     } catch (error) {

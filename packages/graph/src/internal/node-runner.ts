@@ -13,7 +13,6 @@ import type { Context, Tracer } from '@opentelemetry/api';
 
 import { readList } from './graph-structure.js';
 import type { NodeSpec } from './node-spec.js';
-import { linkSignal, type RunScope } from './run-scope.js';
 
 /** What running a node needs from its run. */
 export interface NodeEnv {
@@ -25,8 +24,6 @@ export interface NodeEnv {
   readonly tracing: boolean;
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
-  /** The run node signals are tied to (see `signalScope`); `undefined`: not tied. */
-  readonly tags: RunScope | undefined;
 }
 
 /** The node environment of a run whose graph context is `ctx`. */
@@ -35,9 +32,8 @@ export function nodeEnv(
   ctx: ExecutionContext,
   tracer: Tracer,
   tracing: boolean,
-  tags: RunScope | undefined,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, tags };
+  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -49,19 +45,10 @@ export interface NodeOutcome {
   nestedRuns: number;
 }
 
-function call(
-  node: NodeSpec,
-  input: unknown,
-  ctx: ExecutionContext,
-  tags: RunScope | undefined,
-): Promise<unknown> {
+function call(node: NodeSpec, input: unknown, ctx: ExecutionContext): Promise<unknown> {
   const ms = node.config.timeoutMs;
   if (ms <= 0) return execute(node.runnable, input, ctx);
-  return withDeadline(node.name, ms, ctx, (c) => {
-    // A node function passes this signal on to graphs it calls: tie it to the run, as lanes are.
-    if (tags !== undefined) linkSignal(c.signal, tags);
-    return execute(node.runnable, input, c);
-  });
+  return withDeadline(node.name, ms, ctx, (c) => execute(node.runnable, input, c));
 }
 
 function attempt(
@@ -77,11 +64,12 @@ function attempt(
       type: 'step-start',
       runId: env.runId,
       step: node.name,
+      path: ctx.path,
       attempt: n,
       timestamp: Date.now(),
     });
   }
-  if (!env.tracing) return call(node, input, ctx, env.tags);
+  if (!env.tracing) return call(node, input, ctx);
   const attributes = {
     'baton.name': env.graphName,
     'baton.node.name': node.name,
@@ -89,9 +77,8 @@ function attempt(
     'baton.run.id': env.runId,
   };
   const { span, ctx: otel } = startSpan(env.tracer, 'baton.graph.node', attributes, env.otel);
-  // A spread keeps the node's place in its run (see NodeContext).
   const traced: ExecutionContext = { ...ctx, otel };
-  return call(node, input, traced, env.tags).then(
+  return call(node, input, traced).then(
     (value) => {
       span.end();
       return value;

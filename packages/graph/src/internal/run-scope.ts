@@ -1,5 +1,5 @@
-import { OrchestrationError } from '@baton/core';
-import { type ExecutionContext } from '@baton/core/authoring';
+import { OrchestrationError, type EnclosingRun } from '@baton/core';
+import type { ExecutionContext } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { GraphErrorReason } from './graph-errors.js';
 
@@ -29,75 +29,54 @@ export interface RunScope {
 }
 
 /** One execution of a node, as far as the graph runs it starts are concerned. */
-interface NodeExecution {
+export interface NodeExecution {
   /** The node's current attempt, 1 for the first. */
   readonly attempts: number;
   /** Graph runs the current attempt started (reset when an attempt starts). */
   nestedRuns: number;
 }
 
+const NODE_RUN = 'baton.graph.node';
+
 /**
- * The context a graph run gives its nodes. The extra fields survive core's composites
- * (they copy contexts with a spread), so a graph nested in a node, directly or inside a
- * sequence, retry, parallel, ..., finds the run and node it runs in.
+ * The `enclosing` token a graph run puts in the context of each node execution (see core's
+ * `EnclosingRun`). Composites copy it with the context, so a graph nested in a node, directly or
+ * inside a sequence, retry, parallel, ..., finds the run and node it runs in; a run started from
+ * the node with `{ parent: ctx }` gets a copy marked `called`.
  */
-export interface NodeContext extends ExecutionContext {
-  readonly graphScope: RunScope;
-  readonly graphNode: string;
-  readonly graphTask: NodeExecution;
+export interface NodeRun extends EnclosingRun {
+  readonly kind: typeof NODE_RUN;
+  readonly scope: RunScope;
+  readonly node: string;
+  readonly task: NodeExecution;
 }
 
-/** The graph run (and node, when known) a new run is nested in. */
+/** The token of one execution of node `node` of the run `scope`. */
+export function nodeRun(scope: RunScope, node: string, task: NodeExecution): NodeRun {
+  return { called: false, kind: NODE_RUN, scope, node, task };
+}
+
+/** The graph run (and node, when the run is one of its steps) a new run is nested in. */
 export interface Enclosing {
   readonly scope: RunScope;
+  /** `undefined` for a run started by a call from the node (`RunOptions.parent`). */
   readonly node: string | undefined;
   readonly task: NodeExecution | undefined;
 }
 
-/**
- * Node signals (lanes, per-attempt deadlines) by the run they belong to: a node function that
- * calls `graph.invoke(x, { signal: ctx.signal })` starts a run with a fresh context, and the
- * signal it passes is what still ties that run to the run it is nested in.
- */
-const runsBySignal = new WeakMap<AbortSignal, RunScope>();
-
-/** Marks `signal` as a node signal of the run `scope`. */
-export function linkSignal(signal: AbortSignal, scope: RunScope): void {
-  runsBySignal.set(signal, scope);
+/** The enclosing run of a run started from a step with `{ parent: ctx }` (as core marks it). */
+export function calledFrom(enclosing: EnclosingRun | undefined): EnclosingRun | undefined {
+  if (enclosing === undefined || enclosing.called) return enclosing;
+  return { ...enclosing, called: true };
 }
 
-/**
- * The scope a run ties its node signals to, or `undefined` when it need not: tagging costs about
- * half a microsecond per signal, which a wide fan-out with unbounded workers would pay for
- * thousands of lanes. A top-level run with unbounded workers needs no tags: nothing encloses it,
- * and a run started from one of its nodes never waits for its workers.
- */
-export function signalScope(scope: RunScope, capacity: number): RunScope | undefined {
-  return capacity === Infinity && scope.parent === undefined ? undefined : scope;
-}
-
-/** The graph run a node's context (or a composite's copy of it) comes from. */
+/** The graph run `ctx` comes from: set for a node's steps and runs started with `parent`. */
 export function enclosingRun(ctx: ExecutionContext): Enclosing | undefined {
-  const scope = (ctx as Partial<NodeContext>).graphScope;
-  if (scope === undefined) return undefined;
-  return { scope, node: (ctx as NodeContext).graphNode, task: (ctx as NodeContext).graphTask };
-}
-
-/** The run a call passing a node's signal is nested in (the node is not known). */
-export function linkedRun(
-  options: { readonly signal?: AbortSignal } | undefined,
-): Enclosing | undefined {
-  let signal: unknown;
-  try {
-    signal = options?.signal;
-  } catch {
-    return undefined; // unreadable options: the run itself reports them
-  }
-  const scope =
-    typeof signal === 'object' && signal !== null
-      ? runsBySignal.get(signal as AbortSignal)
-      : undefined;
-  return scope === undefined ? undefined : { scope, node: undefined, task: undefined };
+  const token = ctx.enclosing as Partial<NodeRun> | undefined;
+  if (token?.kind !== NODE_RUN) return undefined;
+  const run = token as NodeRun;
+  if (run.called) return { scope: run.scope, node: undefined, task: undefined };
+  return run;
 }
 
 /** The scope of a run started by a caller. */
@@ -120,9 +99,9 @@ export function topScope(graph: object, runId: string, resuming: boolean): RunSc
  * Inside a known node its checkpoint id is `<parent id>/<node>`, and `#2`, `#3`, ... for the
  * further runs the same attempt of the node starts (at once or one after another), so the ids
  * are the same in every attempt and on resume. Such a run continues its stored records when the
- * parent was resumed or the node is retried: then they are this run's own. From a node function
- * (no node known) it keeps its own run id, and continues records only when it is a `resume`
- * (`restored`).
+ * parent was resumed or the node is retried: then they are this run's own. A run started by a
+ * call from a node (`{ parent: ctx }`, no node known) keeps its own run id, and continues
+ * records only when it is a `resume` (`restored`).
  */
 export function nestedScope(
   graph: object,

@@ -1,5 +1,10 @@
 import { toOrchestrationError, type OrchestrationError, type RunProgress } from '@baton/core';
-import { emitStepError, type EventSink, type ExecutionContext } from '@baton/core/authoring';
+import {
+  childPath,
+  emitStepError,
+  type EventSink,
+  type ExecutionContext,
+} from '@baton/core/authoring';
 import {
   DEPENDENCY_FAILED,
   READY,
@@ -25,6 +30,8 @@ export abstract class RunState implements RunView {
   readonly errors = new Map<number, OrchestrationError>();
   protected readonly scheduler: Scheduler;
   abstract done: boolean;
+  /** Each node's event path in this run, built on first use (only streamed runs use them). */
+  #paths: (readonly string[] | undefined)[] | undefined;
 
   constructor(
     readonly graph: CompiledGraph,
@@ -36,6 +43,12 @@ export abstract class RunState implements RunView {
     this.scheduler = new Scheduler(graph, restored);
     this.state = this.scheduler.state;
     this.outputs = new Array<unknown>(graph.size);
+  }
+
+  /** The path of node `i`'s events (see `RunEvent`): one array per node and run. */
+  protected nodePath(i: number): readonly string[] {
+    const paths = (this.#paths ??= new Array<readonly string[] | undefined>(this.graph.size));
+    return (paths[i] ??= childPath(this.ctx, this.nodeName(i)));
   }
 
   /** Queues a node whose trigger rule lets it run. */
@@ -103,6 +116,7 @@ export abstract class RunState implements RunView {
         type: 'step-end',
         runId: this.ctx.runId,
         step: this.nodeName(i),
+        path: this.nodePath(i),
         output,
         durationMs,
         timestamp: Date.now(),
@@ -119,7 +133,8 @@ export abstract class RunState implements RunView {
 
   #record(i: number, error: OrchestrationError, attempts: number): void {
     this.errors.set(i, error);
-    if (this.ctx.sink !== undefined) emitStepError(this.ctx, this.nodeName(i), error);
+    if (this.ctx.sink !== undefined)
+      emitStepError(this.ctx, this.nodeName(i), error, this.nodePath(i));
     this.checkpoint?.settled(this.nodeName(i), 'failed', attempts, error);
   }
 
@@ -160,6 +175,7 @@ export abstract class RunState implements RunView {
         type: 'step-skip',
         runId: this.ctx.runId,
         step: this.nodeName(c),
+        path: this.nodePath(c),
         reason: this.scheduler.skipReason(c),
         timestamp: Date.now(),
       });

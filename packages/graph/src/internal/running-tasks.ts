@@ -1,5 +1,4 @@
 import type { NodeOutcome } from './node-runner.js';
-import type { RunScope } from './run-scope.js';
 import { SignalLanes, type Lane } from './signal-lanes.js';
 
 /** One running node, linked into its run's list of running nodes. */
@@ -22,14 +21,9 @@ export class NodeTask implements NodeOutcome {
  * besides the task) and the signal lanes they run on.
  */
 export class RunningTasks {
-  readonly #lanes: SignalLanes;
+  readonly #lanes = new SignalLanes();
   #head: NodeTask | undefined;
   count = 0;
-
-  /** `tags`: the run the lanes' signals are tied to, if any (see `signalScope`). */
-  constructor(tags: RunScope | undefined) {
-    this.#lanes = new SignalLanes(tags);
-  }
 
   add(index: number): NodeTask {
     const task = new NodeTask(index, this.#lanes.acquire(), performance.now());

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { linkSignal, type RunScope } from './run-scope.js';
 
 /** Concurrent nodes sharing one lane; their listeners stay under Node's warning limit of 10. */
 const LANE_WIDTH = 4;
@@ -37,15 +36,11 @@ export class Lane {
 export class SignalLanes {
   readonly #free: Lane[] = [];
 
-  /** `tags`: the run the lanes' signals are tied to (a node function's nested run finds it). */
-  constructor(private readonly tags: RunScope | undefined) {}
-
   acquire(): Lane {
     const free = this.#free;
     let lane = free[free.length - 1];
     if (lane === undefined) {
       lane = new Lane();
-      if (this.tags !== undefined) linkSignal(lane.signal, this.tags);
       free.push(lane);
     }
     lane.users++;
