@@ -15,6 +15,7 @@ import {
   withGraphMaxWorkers,
   withGraphName,
   withNodePriority,
+  withNodeRetries,
   withNodeRetryPolicy,
 } from '@baton/graph';
 
@@ -62,7 +63,12 @@ const graph = createGraph<string, string>(withGraphName('research'), withGraphMa
   .andThen((g) => g.addNode('search-history', retriever('history', 120), withNodePriority(1)))
   .andThen((g) => g.addNode('search-practice', retriever('practice', 80)))
   .andThen((g) =>
-    g.addNode('search-risks', flaky, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 20 })),
+    g.addNode(
+      'search-risks',
+      flaky,
+      withNodeRetries(2),
+      withNodeRetryPolicy({ initialDelayMs: 20 }),
+    ),
   )
   .andThen((g) => g.addNode('cite', cite))
   .andThen((g) => g.addNode('draft', draft))
