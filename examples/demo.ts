@@ -15,6 +15,7 @@ import {
   withGraphMaxWorkers,
   withGraphName,
   withNodePriority,
+  withNodeRetries,
   withNodeRetryPolicy,
 } from '@baton/graph';
 
@@ -61,7 +62,7 @@ const graph = createGraphBuilder()
   .node(plan)
   .node(retriever('history', 120), withNodePriority(1))
   .node(retriever('practice', 80))
-  .node(flaky, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 20 }))
+  .node(flaky, withNodeRetries(2), withNodeRetryPolicy({ initialDelayMs: 20 }))
   .node(cite)
   .node(draft)
   .edge('plan', 'search-history')

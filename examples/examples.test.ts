@@ -29,4 +29,25 @@ describe('examples', () => {
     expect(output).toContain('You are Ada; I remember 2 earlier turn(s).');
     expect(output).toContain('Human: Still there?');
   });
+
+  it('custom-chain-provider.ts runs a provider built only on public exports', () => {
+    const { status, output } = runExample('custom-chain-provider.ts');
+    expect(status, output).toBe(0);
+    expect(output).toContain('answer: Lisbon: 21 °C, pleasant');
+    expect(output).toMatch(/lookup attempt 1: execution_failed/);
+    expect(output).toMatch(/lookup attempt 2: ok/);
+    expect(output).toContain('health: healthy');
+  });
+
+  it('custom-chain-provider.ts imports only @baton/* entry points, never internals', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('./custom-chain-provider.ts', import.meta.url), 'utf8');
+    const specifiers = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(specifiers.filter((s) => s?.startsWith('@baton/')).sort()).toEqual([
+      '@baton/chain',
+      '@baton/core',
+      '@baton/core/authoring',
+    ]);
+    expect(specifiers.every((s) => s?.startsWith('@baton/') || s === 'neverthrow')).toBe(true);
+  });
 });

@@ -28,6 +28,9 @@ export const DEFAULT_CHAIN_CONFIG: Readonly<ChainConfig> = Object.freeze({
   provider: 'simple',
 });
 
+// Policies given with a maxAttempts: validation refuses them (withChainRetries sets the attempts).
+const withAttempts = new WeakSet<object>();
+
 const ms = (option: string) =>
   z
     .number({ error: `${option} expects a number of milliseconds` })
@@ -69,9 +72,13 @@ const chainConfigSchema = z.object({
     .number({ error: 'withChainRetries expects a number' })
     .int({ error: 'withChainRetries expects a whole number of retries' })
     .min(0, { error: 'withChainRetries expects retries >= 0 (0 runs each step once)' }),
-  retryPolicy: z.custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
-    error: 'withChainRetryPolicy expects a retry policy object',
-  }),
+  retryPolicy: z
+    .custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
+      error: 'withChainRetryPolicy expects a retry policy object',
+    })
+    .refine((v) => !withAttempts.has(v), {
+      error: `withChainRetryPolicy does not take maxAttempts; set the attempts with withChainRetries(n) (retries after the first attempt)`,
+    }),
   memory: z.custom<Memory | undefined>((v) => v === undefined || isMemory(v), {
     error: 'withChainMemory expects a Memory (an object with load and save methods)',
   }),
@@ -170,11 +177,13 @@ export function withChainRetries(retries: number): ChainOption {
 }
 
 /**
- * Backoff and the predicate of which errors to retry, over `DEFAULT_RETRY_POLICY`. A
- * `maxAttempts` here sets the retries (`maxAttempts - 1`); a later `withChainRetries` overrides it.
+ * Backoff and which errors are retried, over `DEFAULT_RETRY_POLICY`. How many attempts a step
+ * gets is set by `withChainRetries` alone: a `maxAttempts` here fails with `invalid_config`.
  * @default DEFAULT_RETRY_POLICY
  */
-export function withChainRetryPolicy(policy: Partial<RetryPolicy>): ChainOption {
+export function withChainRetryPolicy(
+  policy: Omit<Partial<RetryPolicy>, 'maxAttempts'>,
+): ChainOption {
   return (draft) => {
     if (typeof policy !== 'object' || policy === null) {
       draft.retryPolicy = policy; // not a policy: validation names withChainRetryPolicy
@@ -186,12 +195,9 @@ export function withChainRetryPolicy(policy: Partial<RetryPolicy>): ChainOption 
     } catch (cause) {
       throw new TypeError('withChainRetryPolicy: the policy could not be read', { cause });
     }
-    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...given };
-    // A bad maxAttempts stays in the policy, whose validation names withChainRetryPolicy.
-    const attempts: unknown = given.maxAttempts;
-    if (typeof attempts === 'number' && Number.isSafeInteger(attempts) && attempts >= 1) {
-      draft.retries = attempts - 1;
-    }
+    const merged = { ...DEFAULT_RETRY_POLICY, ...given };
+    if (given.maxAttempts !== undefined) withAttempts.add(merged);
+    draft.retryPolicy = merged;
   };
 }
 

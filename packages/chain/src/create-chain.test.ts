@@ -75,6 +75,11 @@ describe('createChain options', () => {
     ['memory without load', withChainMemory({} as never), 'withChainMemory'],
     ['negative retry delay', withChainRetryPolicy({ initialDelayMs: -1 }), 'withChainRetryPolicy'],
     ['jitter above 1', withChainRetryPolicy({ jitter: 2 }), 'jitter'],
+    [
+      'maxAttempts in the retry policy',
+      withChainRetryPolicy({ maxAttempts: 3 } as object),
+      'set the attempts with withChainRetries',
+    ],
   ])('rejects %s with invalid_config naming the option', (_label, option, named) => {
     const e = failure([option]);
     expect(e.code).toBe('invalid_config');
@@ -108,13 +113,14 @@ describe('createChain options', () => {
       registry,
       [double],
       withChainProvider('spy'),
-      withChainRetryPolicy({ maxAttempts: 4 }),
+      withChainRetries(3),
     )._unsafeUnwrap();
     createChainWithRegistry(
       registry,
       [double],
       withChainProvider('spy'),
-      withChainRetryPolicy({ maxAttempts: 4, initialDelayMs: 7 }),
+      withChainRetries(3),
+      withChainRetryPolicy({ initialDelayMs: 7 }),
       withChainRetries(1),
     )._unsafeUnwrap();
     expect(seen.map((c) => c.name)).toEqual(['b', 'chain', 'chain']);

@@ -185,8 +185,8 @@ describe('invoke', () => {
           return Promise.reject(new Error('x'));
         },
       ],
+      withChainRetries(4),
       withChainRetryPolicy({
-        maxAttempts: 5,
         initialDelayMs: 1,
         retryOn: (_e, attempt) => attempt < 2,
       }),

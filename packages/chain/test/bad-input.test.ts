@@ -101,8 +101,9 @@ describe('createChain(steps)', () => {
   });
 });
 
-const MAX_ATTEMPT_RULES: Readonly<Record<string, (v: unknown) => boolean>> = {
-  maxAttempts: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1,
+const POLICY_RULES: Readonly<Record<string, (v: unknown) => boolean>> = {
+  // withChainRetries alone sets the attempts: a policy with maxAttempts is refused.
+  maxAttempts: () => false,
   initialDelayMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 2 ** 31,
   maxDelayMs: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 2 ** 31,
   multiplier: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 1,
@@ -164,7 +165,7 @@ const OPTIONS: Readonly<
     make: (v) => withChainRetryPolicy(v as object),
     good: fc.record(
       {
-        maxAttempts: mostly(fc.constant(2)),
+        maxAttempts: fc.constantFrom(undefined, 2),
         initialDelayMs: mostly(fc.constant(0)),
         jitter: mostly(fc.constant(0.5)),
         retryOn: mostly(fc.constant(() => true)),
@@ -175,7 +176,7 @@ const OPTIONS: Readonly<
       safely(() => {
         if (!isObject(v)) return false;
         const copy: Record<string, unknown> = { ...v };
-        return Object.entries(MAX_ATTEMPT_RULES).every(
+        return Object.entries(POLICY_RULES).every(
           ([key, rule]) => copy[key] === undefined || rule(copy[key]),
         );
       }, false),

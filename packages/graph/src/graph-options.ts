@@ -115,8 +115,8 @@ export function withGraphTimeout(timeoutMs: number): GraphOption {
 }
 
 /**
- * Retries of a failed node after its first attempt, for every node without `withNodeRetries` or
- * `withNodeRetryPolicy`. Only the failed node runs again, with the same input.
+ * Retries of a failed node after its first attempt, for every node without `withNodeRetries`.
+ * Only the failed node runs again, with the same input.
  * @default 0
  */
 export function withGraphRetries(retries: number): GraphOption {

@@ -1,4 +1,4 @@
-import { createMemoryCacheStore, OrchestrationError } from '@baton/core';
+import { createMemoryCacheStore, OrchestrationError, runnable } from '@baton/core';
 import { describe, expect, it } from 'vitest';
 import { graphOf } from '../test/support.js';
 import {
@@ -14,7 +14,7 @@ const fast = withNodeRetryPolicy({ initialDelayMs: 1, maxDelayMs: 2 });
 
 function flaky(
   failures: number,
-  error = () => new OrchestrationError('execution_failed', 'transient'),
+  error: () => Error = () => new OrchestrationError('execution_failed', 'transient'),
 ) {
   const state = { calls: 0 };
   const fn = (x: unknown) => {
@@ -59,10 +59,10 @@ describe('node retries', () => {
     expect(a.state.calls).toBe(1);
   });
 
-  it('takes the attempts from withNodeRetryPolicy maxAttempts, and its retryOn', async () => {
+  it('takes the attempts from withNodeRetries and retryOn from withNodeRetryPolicy', async () => {
     const a = flaky(2);
     const g = graphOf(
-      { a: [a.fn, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 1 })] },
+      { a: [a.fn, withNodeRetries(2), withNodeRetryPolicy({ initialDelayMs: 1 })] },
       [],
     );
     expect((await g.invoke(5))._unsafeUnwrap()).toBe(5);
@@ -70,12 +70,61 @@ describe('node retries', () => {
     const b = flaky(2);
     const never = graphOf(
       {
-        b: [b.fn, withNodeRetryPolicy({ maxAttempts: 3, initialDelayMs: 1, retryOn: () => false })],
+        b: [
+          b.fn,
+          withNodeRetries(2),
+          withNodeRetryPolicy({ initialDelayMs: 1, retryOn: () => false }),
+        ],
       },
       [],
     );
     expect((await never.invoke(5)).isErr()).toBe(true);
     expect(b.state.calls).toBe(1);
+  });
+});
+
+describe("one setting for a node's attempts", () => {
+  it('refuses a maxAttempts in withNodeRetryPolicy, naming withNodeRetries', () => {
+    const g = graphOf({}, []);
+    const e = g
+      .addNode(
+        'a',
+        runnable('a', (x: number) => x),
+        withNodeRetryPolicy({ maxAttempts: 3 } as object),
+      )
+      ._unsafeUnwrapErr();
+    expect(e.code).toBe('invalid_config');
+    expect(e.message).toContain('withNodeRetryPolicy does not take maxAttempts');
+    expect(e.message).toContain('withNodeRetries(n)');
+  });
+});
+
+describe('programming errors', () => {
+  it('a node throwing a TypeError runs once under withNodeRetries(3)', async () => {
+    let calls = 0;
+    const g = graphOf(
+      {
+        a: [
+          (x: { text?: string } | null) => {
+            calls += 1;
+            return (x as { text: string }).text.length;
+          },
+          withNodeRetries(3),
+          fast,
+        ],
+      },
+      [],
+    );
+    const e = (await g.invoke(null))._unsafeUnwrapErr();
+    expect(e.code).not.toBe('max_retries_exceeded');
+    expect(calls).toBe(1);
+  });
+
+  it('a transient error is still retried', async () => {
+    const a = flaky(2, () => new Error('503 Service Unavailable'));
+    const g = graphOf({ a: [a.fn, withNodeRetries(3), fast] }, []);
+    expect((await g.invoke(5))._unsafeUnwrap()).toBe(5);
+    expect(a.state.calls).toBe(3);
   });
 });
 

@@ -29,6 +29,9 @@ export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
 
 const MAX_TIMER_MS = 2_147_483_647;
 
+// Policies given with a maxAttempts: validation refuses them (withNodeRetries sets the attempts).
+const withAttempts = new WeakSet<object>();
+
 const nodeConfigSchema = z.object({
   priority: z
     .number({ error: 'withNodePriority expects a number' })
@@ -40,9 +43,13 @@ const nodeConfigSchema = z.object({
     .int({ error: 'withNodeRetries expects a whole number of retries' })
     .min(0, { error: 'withNodeRetries expects retries >= 0 (0 runs the node once)' })
     .optional(),
-  retryPolicy: z.custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
-    error: 'withNodeRetryPolicy expects a retry policy object',
-  }),
+  retryPolicy: z
+    .custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
+      error: 'withNodeRetryPolicy expects a retry policy object',
+    })
+    .refine((v) => !withAttempts.has(v), {
+      error: `withNodeRetryPolicy does not take maxAttempts; set the attempts with withNodeRetries(n) (retries after the first attempt)`,
+    }),
   timeoutMs: z
     .number({ error: 'withNodeTimeout expects a number of milliseconds' })
     .min(0, { error: 'withNodeTimeout expects milliseconds >= 0 (0 means no timeout)' })
@@ -90,11 +97,11 @@ export function withNodeRetries(retries: number): NodeOption {
 }
 
 /**
- * Backoff and which errors are retried, over `DEFAULT_RETRY_POLICY`. A `maxAttempts` here sets
- * the retries (`maxAttempts - 1`); a later `withNodeRetries` overrides it.
+ * Backoff and which errors are retried, over `DEFAULT_RETRY_POLICY`. How many attempts a node
+ * gets is set by `withNodeRetries` alone: a `maxAttempts` here fails with `invalid_config`.
  * @default DEFAULT_RETRY_POLICY
  */
-export function withNodeRetryPolicy(policy: Partial<RetryPolicy>): NodeOption {
+export function withNodeRetryPolicy(policy: Omit<Partial<RetryPolicy>, 'maxAttempts'>): NodeOption {
   return (draft) => {
     if (typeof policy !== 'object' || policy === null) {
       draft.retryPolicy = policy; // not a policy: validation names withNodeRetryPolicy
@@ -106,12 +113,9 @@ export function withNodeRetryPolicy(policy: Partial<RetryPolicy>): NodeOption {
     } catch (cause) {
       throw new TypeError('withNodeRetryPolicy: the policy could not be read', { cause });
     }
-    draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...given };
-    // A bad maxAttempts stays in the policy, whose validation names withNodeRetryPolicy.
-    const attempts: unknown = given.maxAttempts;
-    if (typeof attempts === 'number' && Number.isSafeInteger(attempts) && attempts >= 1) {
-      draft.retries = attempts - 1;
-    }
+    const merged = { ...DEFAULT_RETRY_POLICY, ...given };
+    if (given.maxAttempts !== undefined) withAttempts.add(merged);
+    draft.retryPolicy = merged;
   };
 }
 

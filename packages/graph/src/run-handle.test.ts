@@ -134,6 +134,17 @@ describe('start() and the run handle', () => {
     expect(g.start(1, { timeoutMs: -1 })._unsafeUnwrapErr().code).toBe('invalid_config');
   });
 
+  it('reads timeoutMs 0 as no timeout in start, invoke and stream', async () => {
+    const g = graphOf<number, number>(
+      { a: async (x: number) => (await new Promise((r) => setTimeout(r, 10)), x + 1) },
+      [],
+    );
+    expect((await g.start(1, { timeoutMs: 0 })._unsafeUnwrap().result)._unsafeUnwrap()).toBe(2);
+    expect((await g.invoke(1, { timeoutMs: 0 }))._unsafeUnwrap()).toBe(2);
+    const { events } = await collect(g.stream(1, { timeoutMs: 0 }));
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', output: 2 });
+  });
+
   it('honours timeoutMs and an external signal', async () => {
     const g = graphOf({ a: runnable('a', () => new Promise(() => undefined)) }, []);
     expect(

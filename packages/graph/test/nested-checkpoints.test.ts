@@ -11,6 +11,7 @@ import {
   withGraphFailFast,
   withGraphMaxWorkers,
   withGraphName,
+  withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
 } from '../src/index.js';
@@ -342,7 +343,8 @@ describe('nested graphs sharing one checkpoint store', () => {
         'sub',
         inner,
         withNodeTimeout(200), // the first attempt times out; the retry is far quicker
-        withNodeRetryPolicy({ maxAttempts: 2, initialDelayMs: 0 }),
+        withNodeRetries(1),
+        withNodeRetryPolicy({ initialDelayMs: 0 }),
       )
       ._unsafeUnwrap();
     expect((await within(outer.invoke(1, { runId: 'r7' })))._unsafeUnwrap()).toBe(20);
