@@ -72,6 +72,23 @@ describe('withNodeTriggerRule', () => {
     expect(Object.keys(report.failures)).toEqual(['a', 'b']);
   });
 
+  it('one_success: a finish point none of whose parents succeeded fails the run, fail fast or not', async () => {
+    for (const failFast of [true, false]) {
+      const g = graphOf(
+        { a: boom, b: boom, end: [() => 'done', withNodeTriggerRule('one_success')] },
+        [
+          ['a', 'end'],
+          ['b', 'end'],
+        ],
+        withGraphFailFast(failFast),
+      );
+      const error = (await g.invoke(0))._unsafeUnwrapErr();
+      expect(error.details.node).toBe('a');
+      const failures = error.details.failures as Record<string, { code: string }>;
+      expect(failures.end?.code).toBe('dependency_failed');
+    }
+  });
+
   it('is typed: only the rule names compile', () => {
     // @ts-expect-error not a trigger rule
     expect(typeof withNodeTriggerRule('always')).toBe('function');

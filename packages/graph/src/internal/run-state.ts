@@ -110,6 +110,9 @@ export abstract class RunState implements RunView {
     durationMs: number,
   ): void {
     this.outputs[i] = output;
+    // Settled before its event, so progress() seen from the event counts it; the scheduler
+    // only decides its children when drained.
+    this.scheduler.succeed(i, picks);
     const sink: EventSink | undefined = this.ctx.sink;
     if (sink !== undefined) {
       sink({
@@ -122,13 +125,13 @@ export abstract class RunState implements RunView {
         timestamp: Date.now(),
       });
     }
-    this.scheduler.succeed(i, picks);
   }
 
   /** A node failed on its own (after its retries). */
   protected nodeFailed(i: number, error: OrchestrationError, attempts: number): void {
+    const dooms = this.scheduler.fail(i);
     this.#record(i, error, attempts);
-    if (this.scheduler.fail(i)) this.onFatal(i);
+    if (dooms) this.onFatal(i);
   }
 
   #record(i: number, error: OrchestrationError, attempts: number): void {

@@ -117,7 +117,7 @@ export function topoSort(n: number, adj: Adjacency): { order: Int32Array; count:
  * failure (`all_success`, `none_failed`, `none_failed_min_one_success`). Other failures may
  * still fail the run when they reach a finish point; the scheduler sees that as it happens.
  */
-export function doomedNodes(
+function doomedNodes(
   n: number,
   adj: Adjacency,
   order: Int32Array,

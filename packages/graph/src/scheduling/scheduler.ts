@@ -10,8 +10,7 @@ import {
   TRIGGER_RULES,
 } from './trigger-rules.js';
 
-// Node states. 0 is "waiting for dependencies" (the initial value of the state array).
-export const WAITING = 0;
+// Node states. 0 is "waiting for dependencies" (WAITING: the initial value of the state array).
 /** Ready and waiting for a worker (set by the executor). */
 export const QUEUED = 1;
 /** Running (set by the executor). */

@@ -12,14 +12,14 @@ export const TRIGGER_RULES: readonly TriggerRule[] = Object.freeze([
   'none_skipped',
 ]);
 
-export const ALL_SUCCESS = 0;
-export const ALL_DONE = 1;
+const ALL_SUCCESS = 0;
+const ALL_DONE = 1;
 export const ALL_FAILED = 2;
 export const ONE_SUCCESS = 3;
 export const ONE_FAILED = 4;
-export const NONE_FAILED = 5;
+const NONE_FAILED = 5;
 export const NONE_FAILED_MIN_ONE_SUCCESS = 6;
-export const NONE_SKIPPED = 7;
+const NONE_SKIPPED = 7;
 
 /** The code of a rule name; -1 for anything else. */
 export function triggerRuleCode(rule: unknown): number {
@@ -31,7 +31,7 @@ export const RUN = 0;
 /** The node is skipped. */
 export const SKIP = 1;
 /** The node fails with `dependency_failed`. */
-export const FAIL = 2;
+const FAIL = 2;
 /** What a trigger rule decides. */
 export type Verdict = typeof RUN | typeof SKIP | typeof FAIL;
 
