@@ -1,9 +1,17 @@
 import { OrchestrationError } from './errors.js';
 import { showValue } from './show-value.js';
 
-type Field = 'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'maxConcurrency';
-const RUN_FIELDS: readonly Field[] = ['signal', 'timeoutMs', 'runId', 'metadata'];
-// A batch checks what shapes the batch; each input's run checks `timeoutMs` and `metadata`, so
+type Field =
+  'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'configurable' | 'tags' | 'maxConcurrency';
+const RUN_FIELDS: readonly Field[] = [
+  'signal',
+  'timeoutMs',
+  'runId',
+  'metadata',
+  'configurable',
+  'tags',
+];
+// A batch checks what shapes the batch; each input's run checks the other fields, so
 // that `batchSettled` reports those in every input's Result, as it always did.
 const BATCH_FIELDS: readonly Field[] = ['signal', 'runId', 'maxConcurrency'];
 
@@ -27,6 +35,8 @@ const EXPECTED: Readonly<Record<Field, string>> = {
   timeoutMs: 'a positive number of milliseconds',
   runId: 'a non-empty string (omit it to get a generated UUID)',
   metadata: 'an object of values',
+  configurable: 'an object of values',
+  tags: 'an array of strings',
   maxConcurrency: 'a positive integer or Infinity',
 };
 
@@ -39,7 +49,10 @@ function fits(field: Field, value: unknown): boolean {
     case 'runId':
       return typeof value === 'string' && value.trim() !== '';
     case 'metadata':
+    case 'configurable':
       return isObject(value) && !Array.isArray(value);
+    case 'tags':
+      return Array.isArray(value) && value.every((tag) => typeof tag === 'string');
     case 'maxConcurrency':
       return (
         value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value > 0)

@@ -14,6 +14,17 @@ export interface RunOptions {
   readonly runId?: string;
   /** Free-form values every step sees in `ctx.metadata`. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * Settings every step sees in `ctx.configurable` (LangChain's `configurable`: a model name, a
+   * thread id, a user...).
+   * @default {}
+   */
+  readonly configurable?: Readonly<Record<string, unknown>>;
+  /**
+   * Labels every step sees in `ctx.tags` (LangChain's `tags`).
+   * @default []
+   */
+  readonly tags?: readonly string[];
 }
 
 /** Options of a batch; `timeoutMs` applies to each input's run. */
@@ -58,6 +69,10 @@ export interface StepContext {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The run's `configurable` settings (`{}` when none were given). */
+  readonly configurable: Readonly<Record<string, unknown>>;
+  /** The run's tags (`[]` when none were given). */
+  readonly tags: readonly string[];
   /** Sends a `chunk` event to stream subscribers (a no-op under invoke). */
   emit(chunk: unknown): void;
 }
@@ -73,6 +88,10 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The run's `configurable`; absent means `{}`. Composites pass it on unchanged. */
+  readonly configurable?: Readonly<Record<string, unknown>> | undefined;
+  /** The run's tags; absent means `[]`. Composites pass them on unchanged. */
+  readonly tags?: readonly string[] | undefined;
   /** Present only when the run is streamed. */
   readonly sink: EventSink | undefined;
   /** OpenTelemetry context of the enclosing span, passed explicitly (no AsyncLocalStorage). */

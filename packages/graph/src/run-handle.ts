@@ -82,6 +82,8 @@ export class GraphRunHandle<O> implements RunHandle<O> {
       signal: this.#controller.signal,
       runId: this.runId,
       metadata: options.metadata ?? EMPTY,
+      configurable: options.configurable,
+      tags: options.tags,
       sink,
       otel: otelContext.active(),
     };

@@ -13,35 +13,38 @@ import {
   withTimeout,
   type StepContext,
 } from '@baton/core';
+import { createGraph } from '@baton/graph';
 import { OutputParserException } from '@langchain/core/output_parsers';
-import {
-  RunnableLambda,
-  RunnableSequence,
-  type RunnableConfig,
-} from '@langchain/core/runnables';
+import { RunnableLambda, RunnableSequence, type RunnableConfig } from '@langchain/core/runnables';
 import { err } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { batonErrorOf, fromLangChain, toLangChain, withLangChainName } from '../src/index.js';
 import { collect } from './support/collect.js';
 
 /** A LangChain step whose parser rejects the text, as a real output parser does. */
-function failingParser(): RunnableLambda<string, string> {
+function failingParser(thrown: Error[] = []): RunnableLambda<string, string> {
   return RunnableLambda.from((): string => {
-    throw new OutputParserException('TEST ERROR');
+    const error = new OutputParserException('TEST ERROR');
+    thrown.push(error);
+    throw error;
   });
 }
 
 describe('errors keep their identity across toLangChain', () => {
-  it("a LangChain parser error comes back to LangChain as itself, through a Baton chain", async () => {
+  it('a LangChain parser error comes back to LangChain as itself, through a Baton chain', async () => {
+    const thrown: Error[] = [];
     const chain = sequence(
-      fromLangChain(failingParser(), withLangChainName('parser')),
+      fromLangChain(failingParser(thrown), withLangChainName('parser')),
       runnable('upper', (t: string) => t),
     );
     const error: unknown = await toLangChain(chain)
       .invoke('not json')
       .catch((e: unknown) => e);
+    expect(error).toBe(thrown[0]);
     expect(error).toBeInstanceOf(OutputParserException);
-    expect(error).toMatchObject({ message: 'TEST ERROR', lc_error_code: 'OUTPUT_PARSING_FAILURE' });
+    expect(error).toMatchObject({ lc_error_code: 'OUTPUT_PARSING_FAILURE' });
+    // LangChain's own message (it appends a troubleshooting link), without a Baton prefix.
+    expect((error as Error).message).toMatch(/^TEST ERROR/);
     // The Baton side of the story stays reachable.
     const baton = batonErrorOf(error);
     expect(baton).toBeInstanceOf(OrchestrationError);
@@ -69,7 +72,7 @@ describe('errors keep their identity across toLangChain', () => {
     expect(batonErrorOf(error)).toMatchObject({ code: 'execution_failed', op: 'flaky' });
   });
 
-  it("batch with returnExceptions returns the error the user threw", async () => {
+  it('batch with returnExceptions returns the error the user threw', async () => {
     const odd = new Error('TEST ERROR');
     const half = runnable('half', (n: number) => {
       if (n % 2 === 1) throw odd;
@@ -141,11 +144,34 @@ describe('configurable and tags reach Baton steps', () => {
 
   it('withConfig({ tags }) reaches the steps of a Baton chain', async () => {
     const seen: StepContext[] = [];
-    const chain = sequence(runnable('trim', (t: string) => t.trim()), spy(seen));
+    const chain = sequence(
+      runnable('trim', (t: string) => t.trim()),
+      spy(seen),
+    );
     const lc = toLangChain(chain).withConfig({ tags: ['experiment-7'] });
     await lc.invoke(' x ', { configurable: { tenant: 't1' } });
     expect(seen[0]?.tags).toContain('experiment-7');
     expect(seen[0]?.configurable).toMatchObject({ tenant: 't1' });
+  });
+
+  it('withConfig({ configurable, tags }) reaches the nodes of a Baton graph', async () => {
+    const seen: StepContext[] = [];
+    const graph = createGraph<string, string>()._unsafeUnwrap();
+    graph
+      .addNode(
+        'trim',
+        runnable('trim', (t: string) => t.trim()),
+      )
+      ._unsafeUnwrap();
+    graph.addNode('spy', spy(seen))._unsafeUnwrap();
+    graph.addEdge('trim', 'spy')._unsafeUnwrap();
+    const lc = toLangChain(graph).withConfig({ tags: ['g'], configurable: { user: 'ada' } });
+    expect(await lc.invoke(' x ')).toBe('x');
+    expect(await collect(await lc.stream(' y '))).toEqual(['y']);
+    expect(seen.map((ctx) => [ctx.configurable['user'], ctx.tags.includes('g')])).toEqual([
+      ['ada', true],
+      ['ada', true],
+    ]);
   });
 
   it('a step sees empty configurable and tags when none are given', async () => {
@@ -161,7 +187,10 @@ describe('configurable and tags reach Baton steps', () => {
       if (config) received.push(config);
       return t;
     });
-    const chain = sequence(runnable('trim', (t: string) => t.trim()), fromLangChain(inner));
+    const chain = sequence(
+      runnable('trim', (t: string) => t.trim()),
+      fromLangChain(inner),
+    );
     await toLangChain(chain)
       .withConfig({ tags: ['outer'] })
       .invoke(' x ', { configurable: { user: 'ada' } });

@@ -152,6 +152,8 @@ export class GraphRun extends RunState implements PoolRun {
         signal: task.lane.signal,
         runId: ctx.runId,
         metadata: ctx.metadata,
+        configurable: ctx.configurable,
+        tags: ctx.tags,
         sink: ctx.sink,
         otel: ctx.otel,
         graphScope: this.#scope,
