@@ -2,7 +2,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { parallel } from './parallel.js';
 import { runnable } from './runnable-fn.js';
-import type { StepContext } from './runnable.js';
+import type { Runnable, StepContext } from './runnable.js';
 import { sequence } from './sequence.js';
 import { lastOutput } from './stream-helpers.js';
 
@@ -81,6 +81,14 @@ describe('runnable(name, fn) returning a Runnable', () => {
     });
     expect(out._unsafeUnwrap()).toBe('X');
     expect(seen[0]).toMatchObject({ metadata: { m: 1 }, configurable: { c: 2 }, tags: ['t'] });
+  });
+
+  it('refuses a step that returns itself (invalid_state) instead of running forever', async () => {
+    const loop: Runnable<string, unknown> = runnable('loop', (): unknown => loop);
+    expect((await loop.invoke('x'))._unsafeUnwrapErr()).toMatchObject({
+      code: 'invalid_state',
+      op: 'loop',
+    });
   });
 
   it("reports the routed runnable's failure", async () => {

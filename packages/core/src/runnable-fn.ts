@@ -138,7 +138,16 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
     }
     // Like LangChain's RunnableLambda: a returned Runnable runs with the same input and context,
     // so it streams, aborts and reports its events as part of this step.
-    if (isRunnable(value)) return execute(value as Runnable<I>, input, execution);
+    if (isRunnable(value)) {
+      if (value === this) {
+        throw new OrchestrationError(
+          'invalid_state',
+          `${this.name}: the step returned itself, which would run forever; return another Runnable or a value`,
+          { op: this.name },
+        );
+      }
+      return execute(value as Runnable<I>, input, execution);
+    }
     if (isAsyncIterable(value) || isIterableIterator(value)) return this.collect(value, ctx);
     return value;
   }
