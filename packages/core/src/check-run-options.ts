@@ -102,5 +102,26 @@ export function checkRunOptions(
       { op, details: { field, value } },
     );
   }
+  return batch ? unreadableField(options, op) : undefined;
+}
+
+/**
+ * A batch copies its options for each input's run: a field whose getter throws would fail the
+ * batch as a whole with a confusing error, so it is reported up front by name.
+ */
+function unreadableField(options: object, op: string): OrchestrationError | undefined {
+  let field = 'options';
+  try {
+    for (const key of Object.keys(options)) {
+      field = key;
+      void (options as Record<string, unknown>)[key];
+    }
+  } catch (cause) {
+    return new OrchestrationError(
+      'invalid_config',
+      `${op}: options.${field} could not be read; pass plain options`,
+      { op, cause, details: { field } },
+    );
+  }
   return undefined;
 }
