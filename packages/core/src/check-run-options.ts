@@ -114,7 +114,7 @@ function unreadableField(options: object, op: string): OrchestrationError | unde
   try {
     for (const key of Object.keys(options)) {
       field = key;
-      void (options as Record<string, unknown>)[key];
+      Reflect.get(options, key);
     }
   } catch (cause) {
     return new OrchestrationError(

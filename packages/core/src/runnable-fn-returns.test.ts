@@ -84,7 +84,7 @@ describe('runnable(name, fn) returning a Runnable', () => {
   });
 
   it('refuses a step that returns itself (invalid_state) instead of running forever', async () => {
-    const loop: Runnable<string, unknown> = runnable('loop', (): unknown => loop);
+    const loop: Runnable<string> = runnable('loop', (): unknown => loop);
     expect((await loop.invoke('x'))._unsafeUnwrapErr()).toMatchObject({
       code: 'invalid_state',
       op: 'loop',
