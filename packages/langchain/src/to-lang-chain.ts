@@ -190,9 +190,12 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
 /**
  * Makes a Baton Runnable, Chain or Graph a LangChain `Runnable`, usable inside LCEL (`.pipe`,
  * `RunnableSequence`, `RunnableParallel`) with `invoke`, `batch` and `stream`. LangChain's
- * `signal` and `metadata` reach the Baton run; its callback run id becomes the Baton `runId`.
- * `stream` yields the payloads of the run's `chunk` events, or the final output when no step
- * streamed. A failed run throws its OrchestrationError.
+ * `signal`, `metadata`, `configurable` and `tags` reach the Baton run (every step's `ctx`); its
+ * callback run id becomes the Baton `runId`. `stream` yields the payloads of the run's `chunk`
+ * events, or the final output when no step streamed. A LangChain Runnable that the run outputs
+ * is run with the same input, as `RunnableLambda` does. A failed run throws the error the user's
+ * code threw, with the run's OrchestrationError on it (`batonErrorOf`); a failure Baton found
+ * itself (timeout, cancellation, bad options) throws the OrchestrationError.
  *
  * Throws an OrchestrationError (`invalid_config`) when `runnable` is not a Baton Runnable.
  *
