@@ -359,7 +359,7 @@ describe('run options', () => {
           if (problem === undefined) expectOk(outcome, options);
           else if (
             m === 'batchSettled' &&
-            problem.every((p) => p === 'timeoutMs' || p === 'metadata')
+            problem.every((p) => ['timeoutMs', 'metadata', 'configurable', 'tags'].includes(p))
           ) {
             const results = expectOk(outcome, options) as { error?: unknown }[];
             expectTypedError(results[0]?.error, { codes: ['invalid_config'], mentions: problem });

@@ -207,6 +207,8 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
       signal: scope === undefined ? signal : scope.controller.signal,
       runId: options.runId ?? newRunId(),
       metadata: options.metadata ?? EMPTY_METADATA,
+      configurable: options.configurable,
+      tags: options.tags,
       sink,
       path: ROOT_PATH,
       enclosing: parent === undefined ? undefined : calledFrom(parent.enclosing),
@@ -256,7 +258,13 @@ export function execute<I, O>(
       return Promise.reject(toOrchestrationError(error, runnable.name));
     }
   }
-  const options: RunOptions = { signal: ctx.signal, runId: ctx.runId, metadata: ctx.metadata };
+  const options: RunOptions = {
+    signal: ctx.signal,
+    runId: ctx.runId,
+    metadata: ctx.metadata,
+    ...(ctx.configurable === undefined ? {} : { configurable: ctx.configurable }),
+    ...(ctx.tags === undefined ? {} : { tags: ctx.tags }),
+  };
   const promise =
     ctx.sink === undefined
       ? invokeForeign(runnable, input, options)

@@ -1,9 +1,25 @@
 import { OrchestrationError } from './errors.js';
 import { showValue } from './show-value.js';
 
-type Field = 'signal' | 'timeoutMs' | 'runId' | 'metadata' | 'parent' | 'maxConcurrency';
-const RUN_FIELDS: readonly Field[] = ['signal', 'timeoutMs', 'runId', 'metadata', 'parent'];
-// A batch checks what shapes the batch; each input's run checks `timeoutMs` and `metadata`, so
+type Field =
+  | 'signal'
+  | 'timeoutMs'
+  | 'runId'
+  | 'metadata'
+  | 'parent'
+  | 'configurable'
+  | 'tags'
+  | 'maxConcurrency';
+const RUN_FIELDS: readonly Field[] = [
+  'signal',
+  'timeoutMs',
+  'runId',
+  'metadata',
+  'parent',
+  'configurable',
+  'tags',
+];
+// A batch checks what shapes the batch; each input's run checks the other fields, so
 // that `batchSettled` reports those in every input's Result, as it always did.
 const BATCH_FIELDS: readonly Field[] = ['signal', 'runId', 'parent', 'maxConcurrency'];
 
@@ -40,6 +56,8 @@ const EXPECTED: Readonly<Record<Field, string>> = {
   runId: 'a non-empty string (omit it to get a generated UUID)',
   metadata: 'an object of values',
   parent: "the ctx of the step the run is started from (a step function's second argument)",
+  configurable: 'an object of values',
+  tags: 'an array of strings',
   maxConcurrency: 'a positive integer or Infinity',
 };
 
@@ -52,9 +70,12 @@ function fits(field: Field, value: unknown): boolean {
     case 'runId':
       return typeof value === 'string' && value.trim() !== '';
     case 'metadata':
+    case 'configurable':
       return isObject(value) && !Array.isArray(value);
     case 'parent':
       return isParent(value);
+    case 'tags':
+      return Array.isArray(value) && value.every((tag) => typeof tag === 'string');
     case 'maxConcurrency':
       return (
         value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value > 0)
@@ -102,6 +123,27 @@ export function checkRunOptions(
       'invalid_config',
       `${op}: ${field} must be ${EXPECTED[field]}, got ${showValue(value)}`,
       { op, details: { field, value } },
+    );
+  }
+  return batch ? unreadableField(options, op) : undefined;
+}
+
+/**
+ * A batch copies its options for each input's run: a field whose getter throws would fail the
+ * batch as a whole with a confusing error, so it is reported up front by name.
+ */
+function unreadableField(options: object, op: string): OrchestrationError | undefined {
+  let field = 'options';
+  try {
+    for (const key of Object.keys(options)) {
+      field = key;
+      Reflect.get(options, key);
+    }
+  } catch (cause) {
+    return new OrchestrationError(
+      'invalid_config',
+      `${op}: options.${field} could not be read; pass plain options`,
+      { op, cause, details: { field } },
     );
   }
   return undefined;

@@ -1,22 +1,27 @@
 import type { Result } from 'neverthrow';
-import { BaseRunnable } from './base-runnable.js';
+import { BaseRunnable, execute } from './base-runnable.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
 import { isResult } from './is-result.js';
 
+type Collected<C> = C extends string ? string : C[];
+
 type SyncOutput<R> =
   R extends Result<infer T, unknown>
     ? T
-    : R extends AsyncIterable<infer C>
-      ? C extends string
-        ? string
-        : C[]
-      : R;
+    : R extends Runnable<never, infer O>
+      ? O
+      : R extends AsyncIterable<infer C>
+        ? Collected<C>
+        : R extends IterableIterator<infer C>
+          ? Collected<C>
+          : R;
 
 /**
- * The output type of a step function: promises are awaited, Results unwrapped, async iterables
- * collected (strings concatenated, anything else into an array).
+ * The output type of a step function: promises are awaited, Results unwrapped, a returned
+ * Runnable run, async iterables and sync iterators (generators) collected (strings concatenated,
+ * anything else into an array).
  */
 export type FnOutput<R> = R extends PromiseLike<infer P> ? SyncOutput<P> : SyncOutput<R>;
 
@@ -30,6 +35,49 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
     typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function'
   );
 }
+
+/**
+ * A sync iterator such as a generator object: `next` plus `Symbol.iterator`, LangChain's
+ * `isIterableIterator` rule. Strings (primitives), arrays, Maps and Sets have no `next`: values.
+ */
+function isIterableIterator(value: unknown): value is IterableIterator<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<symbol, unknown>)[Symbol.iterator] === 'function' &&
+    typeof (value as { next?: unknown }).next === 'function'
+  );
+}
+
+/**
+ * A Baton Runnable by shape (any copy of core). LangChain Runnables (`lc_runnable`) have the
+ * same method names but another protocol: they are values here (`toLangChain` runs them).
+ */
+function isRunnable(value: unknown): value is Runnable {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['name'] === 'string' &&
+    typeof candidate['invoke'] === 'function' &&
+    typeof candidate['batch'] === 'function' &&
+    typeof candidate['stream'] === 'function' &&
+    candidate['lc_runnable'] !== true
+  );
+}
+
+/** Whether a produced value needs more than returning it (await, unwrap, run, collect). */
+function needsSettling(value: unknown): boolean {
+  return (
+    isThenable(value) ||
+    isResult(value) ||
+    isAsyncIterable(value) ||
+    isIterableIterator(value) ||
+    isRunnable(value)
+  );
+}
+
+const EMPTY_CONFIGURABLE: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -55,6 +103,8 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
       runId: ctx.runId,
       metadata: ctx.metadata,
       enclosing: ctx.enclosing,
+      configurable: ctx.configurable ?? EMPTY_CONFIGURABLE,
+      tags: ctx.tags ?? NO_TAGS,
       emit: sink
         ? (chunk: unknown) =>
             sink({
@@ -73,14 +123,17 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
     } catch (error) {
       return Promise.reject(toOrchestrationError(error, name));
     }
-    if (!isThenable(produced) && !isResult(produced) && !isAsyncIterable(produced)) {
-      return Promise.resolve(produced as FnOutput<R>);
-    }
-    const settled = this.settle(produced, stepContext) as Promise<FnOutput<R>>;
+    if (!needsSettling(produced)) return Promise.resolve(produced as FnOutput<R>);
+    const settled = this.settle(produced, input, ctx, stepContext) as Promise<FnOutput<R>>;
     return raceAbort(settled, ctx.signal, name);
   }
 
-  private async settle(produced: unknown, ctx: StepContext): Promise<unknown> {
+  private async settle(
+    produced: unknown,
+    input: I,
+    execution: ExecutionContext,
+    ctx: StepContext,
+  ): Promise<unknown> {
     let value = produced;
     try {
       if (isThenable(value)) value = await value;
@@ -91,11 +144,26 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
       if (value.isErr()) throw toOrchestrationError(value.error, this.name);
       return value.isOk() ? value.value : undefined;
     }
-    if (isAsyncIterable(value)) return this.collect(value, ctx);
+    // Like LangChain's RunnableLambda: a returned Runnable runs with the same input and context,
+    // so it streams, aborts and reports its events as part of this step.
+    if (isRunnable(value)) {
+      if (value === this) {
+        throw new OrchestrationError(
+          'invalid_state',
+          `${this.name}: the step returned itself, which would run forever; return another Runnable or a value`,
+          { op: this.name },
+        );
+      }
+      return execute(value as Runnable<I>, input, execution);
+    }
+    if (isAsyncIterable(value) || isIterableIterator(value)) return this.collect(value, ctx);
     return value;
   }
 
-  private async collect(iterable: AsyncIterable<unknown>, ctx: StepContext): Promise<unknown> {
+  private async collect(
+    iterable: AsyncIterable<unknown> | Iterable<unknown>,
+    ctx: StepContext,
+  ): Promise<unknown> {
     const chunks: unknown[] = [];
     try {
       for await (const chunk of iterable) {
@@ -117,14 +185,28 @@ function noop(): void {
 }
 
 /**
- * Builds a Runnable from a function. The function may return a value, a Promise, a neverthrow
- * Result or ResultAsync, or an AsyncIterable whose items become `chunk` events. A thrown error and
- * an `Err` both become an OrchestrationError with the original as `cause`. Its `name` keeps its
- * literal type, so a graph builder can use it as the node's name.
+ * Builds a Runnable from a function. The function may return (directly, or through a Promise, a
+ * neverthrow Result or ResultAsync):
+ * - a value, which is the output;
+ * - an AsyncIterable or a sync iterator (a generator object: anything with `next` and
+ *   `Symbol.iterator`), whose items become `chunk` events; the output is the items joined when
+ *   they are all strings, else an array of them. Strings, arrays, Maps and Sets are values;
+ * - a Baton Runnable, which is run with the same input and context (signal, metadata,
+ *   configurable, tags, stream events), as LangChain's `RunnableLambda` does: the output is its
+ *   output. This is how a step routes dynamically. A LangChain Runnable is a value here (core
+ *   does not know LangChain); `toLangChain` from `@baton/langchain` runs one that a run outputs.
+ *
+ * A thrown error and an `Err` both become an OrchestrationError with the original as `cause`.
  *
  * @example
  * const upper = runnable('upper', (text: string) => text.toUpperCase());
  * const result = await upper.invoke('hi'); // ok('HI')
+ *
+ * @example
+ * const words = runnable('words', function* (text: string) {
+ *   for (const word of text.split(' ')) yield `${word} `;
+ * }); // streams each word; invoke gives 'a b '
+ * const route = runnable('route', (text: string) => (text.startsWith('!') ? shout : upper));
  */
 export function runnable<I, R, const N extends string = string>(
   name: N,

@@ -18,6 +18,17 @@ export interface RunOptions {
   /** Free-form values every step sees in `ctx.metadata`. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   /**
+   * Settings every step sees in `ctx.configurable` (LangChain's `configurable`: a model name, a
+   * thread id, a user...).
+   * @default {}
+   */
+  readonly configurable?: Readonly<Record<string, unknown>>;
+  /**
+   * Labels every step sees in `ctx.tags` (LangChain's `tags`).
+   * @default []
+   */
+  readonly tags?: readonly string[];
+  /**
    * The step this run is started from: pass the step function's `ctx`. The run is nested in the
    * step's run (a graph run started this way counts as nested: it gets its own workers when it
    * runs its own graph, and a resumed parent continues it) and is canceled with the step (its
@@ -93,6 +104,10 @@ export interface StepContext extends ParentStep {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The run's `configurable` settings (`{}` when none were given). */
+  readonly configurable: Readonly<Record<string, unknown>>;
+  /** The run's tags (`[]` when none were given). */
+  readonly tags: readonly string[];
   /** Sends a `chunk` event to stream subscribers (a no-op under invoke). */
   emit(chunk: unknown): void;
 }
@@ -108,6 +123,10 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The run's `configurable`; absent means `{}`. Composites pass it on unchanged. */
+  readonly configurable?: Readonly<Record<string, unknown>> | undefined;
+  /** The run's tags; absent means `[]`. Composites pass them on unchanged. */
+  readonly tags?: readonly string[] | undefined;
   /** Present only when the run is streamed. */
   readonly sink: EventSink | undefined;
   /**

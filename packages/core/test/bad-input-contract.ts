@@ -246,6 +246,8 @@ export function runOptionsArb(batch: boolean): fc.Arbitrary<unknown> {
       timeoutMs: mostly(fc.constantFrom(1_000, 60_000, 2 ** 31, Infinity)),
       runId: mostly(fc.constantFrom('run-1', 'a b')),
       metadata: mostly(fc.constantFrom({}, { user: 'ada' }, Object.freeze({ a: 1 }))),
+      configurable: mostly(fc.constantFrom({}, { model: 'small' })),
+      tags: mostly(fc.constantFrom([], ['a', 'b'], Object.freeze(['t']))),
       ...(batch ? { maxConcurrency: mostly(fc.constantFrom(1, 2, Infinity)) } : {}),
     },
     { requiredKeys: [] },
@@ -256,6 +258,7 @@ export function runOptionsArb(batch: boolean): fc.Arbitrary<unknown> {
     {
       arbitrary: fc.constantFrom(
         throwingGetters(['signal', 'timeoutMs', 'runId', 'metadata', 'maxConcurrency']),
+        throwingGetters(['configurable', 'tags']),
       ),
       weight: 1,
     },
@@ -302,6 +305,17 @@ export function runOptionsProblem(options: unknown, batch: boolean): string[] | 
   const metadata = read('metadata');
   if (metadata !== undefined && !(isObject(metadata) && !Array.isArray(metadata))) {
     problems.push('metadata');
+  }
+  const configurable = read('configurable');
+  if (configurable !== undefined && !(isObject(configurable) && !Array.isArray(configurable))) {
+    problems.push('configurable');
+  }
+  const tags = read('tags');
+  if (
+    tags !== undefined &&
+    !(Array.isArray(tags) && safely(() => tags.every((t) => typeof t === 'string'), false))
+  ) {
+    problems.push('tags');
   }
   if (batch) {
     const max = read('maxConcurrency');

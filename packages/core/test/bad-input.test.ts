@@ -113,7 +113,7 @@ function outcomeOf(call: () => unknown): Outcome {
   }
 }
 
-const PER_INPUT: readonly string[] = ['timeoutMs', 'metadata'];
+const PER_INPUT: readonly string[] = ['timeoutMs', 'metadata', 'configurable', 'tags'];
 
 describe('run options', () => {
   it.each(SUBJECTS)(

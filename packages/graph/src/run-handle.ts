@@ -95,6 +95,8 @@ export class GraphRunHandle<O> implements RunHandle<O> {
       signal: this.#controller.signal,
       runId: this.runId,
       metadata: options.metadata ?? EMPTY,
+      configurable: options.configurable,
+      tags: options.tags,
       sink,
       path: ROOT_PATH,
       enclosing: calledFrom(options.parent?.enclosing),

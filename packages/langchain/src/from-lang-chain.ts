@@ -20,7 +20,8 @@ export interface FromLangChainConfig {
   readonly name: string;
   /**
    * Extra LangChain config for every call (`tags`, `callbacks`, `configurable`, `metadata`,
-   * `maxConcurrency`...). The run's signal and metadata are merged in; `signal` here is ignored.
+   * `maxConcurrency`...). The run's signal, metadata, configurable and tags are merged in (the
+   * run's values win; tags are combined); `signal` here is ignored.
    * @default {}
    */
   readonly runnableConfig: Readonly<RunnableConfig>;
@@ -126,6 +127,12 @@ class LangChainAdapter<I, O> extends BaseRunnable<I, O> {
       ...base,
       runName: base.runName ?? this.name,
       metadata: { ...base.metadata, ...ctx.metadata, baton_run_id: ctx.runId },
+      ...(ctx.configurable === undefined
+        ? {}
+        : { configurable: { ...base.configurable, ...ctx.configurable } }),
+      ...(ctx.tags === undefined || ctx.tags.length === 0
+        ? {}
+        : { tags: [...new Set([...(base.tags ?? []), ...ctx.tags])] }),
       ...(ctx.signal === NEVER_SIGNAL ? {} : { signal: ctx.signal }),
     };
   }

@@ -21,4 +21,6 @@ export type {
 
 // Baton -> LangChain
 export { toLangChain } from './to-lang-chain.js';
+export type { LangChainOutput } from './to-lang-chain.js';
+export { batonErrorOf } from './baton-error-of.js';
 export { toLangChainChatHistory } from './to-lang-chain-chat-history.js';

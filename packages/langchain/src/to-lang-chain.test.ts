@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ChainStartRecorder } from '../test/support/chain-start-recorder.js';
 import { fromLangChain } from './from-lang-chain.js';
 import { toLangChain } from './to-lang-chain.js';
+import { batonErrorOf } from './baton-error-of.js';
 import { collect } from '../test/support/collect.js';
 
 const upper = runnable('upper', (text: string) => text.toUpperCase());
@@ -31,14 +32,19 @@ describe('toLangChain', () => {
     expect(await seq.invoke({ topic: 'bees' })).toBe('BEES BUZZ');
   });
 
-  it('throws the OrchestrationError of a failed run', async () => {
+  it("throws the error the step threw, with the run's OrchestrationError on it", async () => {
     const failure = new OrchestrationError('invalid_input', 'no empty strings');
     const picky = runnable('picky', (text: string) => (text === '' ? err(failure) : text));
     await expect(toLangChain(picky).invoke('')).rejects.toBe(failure);
+    const kaput = new Error('kaput');
     const thrower = runnable('thrower', (): string => {
-      throw new Error('kaput');
+      throw kaput;
     });
-    await expect(toLangChain(thrower).invoke(undefined)).rejects.toMatchObject({
+    const error: unknown = await toLangChain(thrower)
+      .invoke(undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBe(kaput);
+    expect(batonErrorOf(error)).toMatchObject({
       name: 'OrchestrationError',
       code: 'execution_failed',
       op: 'thrower',
@@ -54,11 +60,10 @@ describe('toLangChain', () => {
     });
     const results = await toLangChain(half).batch([2, 3, 4], {}, { returnExceptions: true });
     expect(results[0]).toBe(1);
-    expect(results[1]).toMatchObject({ code: 'execution_failed' });
+    expect(results[1]).toMatchObject({ message: 'odd 3' });
+    expect(batonErrorOf(results[1])).toMatchObject({ code: 'execution_failed' });
     expect(results[2]).toBe(2);
-    await expect(toLangChain(half).batch([2, 3])).rejects.toMatchObject({
-      code: 'execution_failed',
-    });
+    await expect(toLangChain(half).batch([2, 3])).rejects.toMatchObject({ message: 'odd 3' });
   });
 
   it("streams the run's chunk payloads", async () => {

@@ -1,4 +1,10 @@
-import { OrchestrationError, toAsyncIterable, type Runnable, type RunOptions } from '@baton/core';
+import {
+  isOrchestrationError,
+  OrchestrationError,
+  toAsyncIterable,
+  type Runnable,
+  type RunOptions,
+} from '@baton/core';
 import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
 import {
   Runnable as LangChainRunnable,
@@ -7,6 +13,7 @@ import {
   type RunnableConfig,
 } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
+import { toLangChainError } from './internal/to-lang-chain-error.js';
 
 function isBatonRunnable(value: unknown): value is Runnable {
   if (typeof value !== 'object' || value === null) return false;
@@ -19,7 +26,19 @@ function isBatonRunnable(value: unknown): value is Runnable {
   );
 }
 
-/** The Baton options of one LangChain call: its signal, metadata, and its run id for correlation. */
+/** A LangChain Runnable from any copy of `@langchain/core` (`Runnable.isRunnable`'s test). */
+function isLangChainRunnable(value: unknown): value is LangChainRunnable {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { lc_runnable?: unknown }).lc_runnable === true
+  );
+}
+
+/**
+ * The Baton options of one LangChain call: its signal, metadata, configurable and tags, and its
+ * run id for correlation.
+ */
 function runOptions(
   config: Partial<RunnableConfig> | undefined,
   runManager: CallbackManagerForChainRun | undefined,
@@ -27,8 +46,34 @@ function runOptions(
   return {
     ...(config?.signal === undefined ? {} : { signal: config.signal }),
     ...(config?.metadata === undefined ? {} : { metadata: config.metadata }),
+    ...(config?.configurable === undefined ? {} : { configurable: config.configurable }),
+    ...(config?.tags === undefined ? {} : { tags: config.tags }),
     ...(runManager === undefined ? {} : { runId: runManager.runId }),
   };
+}
+
+/** The config of a LangChain call made for this run: a child of it, one level deeper. */
+function childConfig(
+  config: Partial<RunnableConfig> | undefined,
+  runManager: CallbackManagerForChainRun | undefined,
+): Partial<RunnableConfig> {
+  return patchConfig(config, {
+    ...(runManager === undefined ? {} : { callbacks: runManager.getChild() }),
+    recursionLimit: (config?.recursionLimit ?? 25) - 1,
+  });
+}
+
+/**
+ * The config for running a LangChain Runnable that the Baton run output, as RunnableLambda runs a
+ * returned Runnable: a child config one level deeper, refused at the recursion limit.
+ */
+function routedConfig(
+  config: Partial<RunnableConfig> | undefined,
+  runManager: CallbackManagerForChainRun | undefined,
+): Partial<RunnableConfig> {
+  if (config?.recursionLimit === 0) throw new Error('Recursion limit reached.');
+  const child = childConfig(config, runManager);
+  return { ...child, recursionLimit: (child.recursionLimit ?? 25) - 1 };
 }
 
 /**
@@ -42,10 +87,7 @@ function inChildContext<T>(
   runManager: CallbackManagerForChainRun | undefined,
   fn: () => T,
 ): T {
-  const child = patchConfig(config, {
-    ...(runManager === undefined ? {} : { callbacks: runManager.getChild() }),
-    recursionLimit: (config?.recursionLimit ?? 25) - 1,
-  });
+  const child = childConfig(config, runManager);
   return AsyncLocalStorageProviderSingleton.runWithConfig(pickRunnableConfigKeys(child), fn);
 }
 
@@ -53,6 +95,12 @@ function inChildContext<T>(
 async function* once<T>(value: T): AsyncGenerator<T> {
   yield value;
 }
+
+/**
+ * The output of `toLangChain(r)`: `r`'s output, or, when that is a LangChain Runnable, that
+ * Runnable's output (`toLangChain` runs it with the same input, as RunnableLambda does).
+ */
+export type LangChainOutput<O> = O extends LangChainRunnable<never, infer R> ? R : O;
 
 /** A LangChain Runnable that runs a Baton Runnable. */
 class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
@@ -96,8 +144,11 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
     const result = await inChildContext(config, runManager, () =>
       this.baton.invoke(input, runOptions(config, runManager)),
     );
-    if (result.isErr()) throw result.error;
-    return result.value;
+    if (result.isErr()) throw toLangChainError(result.error);
+    const output: unknown = result.value;
+    if (!isLangChainRunnable(output)) return result.value;
+    const routed = routedConfig(config, runManager);
+    return (await inChildContext(config, runManager, () => output.invoke(input, routed))) as O;
   }
 
   /** Yields the run's `chunk` payloads, or its output when no step streamed a chunk. */
@@ -114,14 +165,24 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
       toAsyncIterable(events)[Symbol.asyncIterator](),
     );
     let chunked = false;
-    // Leaving this loop early (the consumer stopped reading) unsubscribes, which aborts the run.
-    for await (const event of { [Symbol.asyncIterator]: () => iterator }) {
-      if (event.type === 'chunk') {
-        chunked = true;
-        yield event.chunk as O;
-      } else if (event.type === 'run-end' && !chunked) {
-        yield event.output;
+    let routed: LangChainRunnable | undefined;
+    try {
+      // Leaving this loop early (the consumer stopped reading) unsubscribes: the run aborts.
+      for await (const event of { [Symbol.asyncIterator]: () => iterator }) {
+        if (event.type === 'chunk') {
+          chunked = true;
+          yield event.chunk as O;
+        } else if (event.type === 'run-end') {
+          if (isLangChainRunnable(event.output)) routed = event.output;
+          else if (!chunked) yield event.output;
+        }
       }
+    } catch (error) {
+      throw isOrchestrationError(error) ? toLangChainError(error) : error;
+    }
+    if (routed !== undefined) {
+      const stream = await routed.stream(input, routedConfig(config, runManager));
+      yield* stream as AsyncIterable<O>;
     }
   }
 }
@@ -129,9 +190,12 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
 /**
  * Makes a Baton Runnable, Chain or Graph a LangChain `Runnable`, usable inside LCEL (`.pipe`,
  * `RunnableSequence`, `RunnableParallel`) with `invoke`, `batch` and `stream`. LangChain's
- * `signal` and `metadata` reach the Baton run; its callback run id becomes the Baton `runId`.
- * `stream` yields the payloads of the run's `chunk` events, or the final output when no step
- * streamed. A failed run throws its OrchestrationError.
+ * `signal`, `metadata`, `configurable` and `tags` reach the Baton run (every step's `ctx`); its
+ * callback run id becomes the Baton `runId`. `stream` yields the payloads of the run's `chunk`
+ * events, or the final output when no step streamed. A LangChain Runnable that the run outputs
+ * is run with the same input, as `RunnableLambda` does. A failed run throws the error the user's
+ * code threw, with the run's OrchestrationError on it (`batonErrorOf`); a failure Baton found
+ * itself (timeout, cancellation, bad options) throws the OrchestrationError.
  *
  * Throws an OrchestrationError (`invalid_config`) when `runnable` is not a Baton Runnable.
  *
@@ -140,7 +204,9 @@ class BatonRunnable<I, O> extends LangChainRunnable<I, O> {
  * const seq = prompt.pipe(model).pipe(new StringOutputParser()).pipe(toLangChain(shout));
  * await seq.invoke({ topic: 'bees' }); // 'BEES ARE...'
  */
-export function toLangChain<I, O>(runnable: Runnable<I, O>): LangChainRunnable<I, O> {
+export function toLangChain<I, O>(
+  runnable: Runnable<I, O>,
+): LangChainRunnable<I, LangChainOutput<O>> {
   if (
     typeof runnable === 'object' &&
     runnable !== null &&
@@ -160,5 +226,5 @@ export function toLangChain<I, O>(runnable: Runnable<I, O>): LangChainRunnable<I
       { op: 'toLangChain', details: { received: runnable === null ? 'null' : typeof runnable } },
     );
   }
-  return new BatonRunnable(runnable);
+  return new BatonRunnable(runnable as Runnable<I, LangChainOutput<O>>);
 }

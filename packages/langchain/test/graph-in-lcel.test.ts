@@ -7,7 +7,7 @@ import { ChatPromptTemplate } from '@langchain/core/prompts';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
-import { toLangChain } from '../src/index.js';
+import { batonErrorOf, toLangChain } from '../src/index.js';
 import { collect } from './support/collect.js';
 
 interface Stats {
@@ -70,7 +70,7 @@ describe('toLangChain on a Graph', () => {
     expect(chunks).toEqual(['X', 'Y']);
   });
 
-  it("throws the graph's OrchestrationError, naming the failed node", async () => {
+  it("throws the failed node's error, with the graph's OrchestrationError on it", async () => {
     const g = statsGraph();
     const failing = createGraph<string>()._unsafeUnwrap();
     failing
@@ -83,7 +83,11 @@ describe('toLangChain on a Graph', () => {
       ._unsafeUnwrap();
     failing.addNode('inner', g)._unsafeUnwrap();
     failing.addEdge('boom', 'inner')._unsafeUnwrap();
-    await expect(toLangChain(failing).invoke('x')).rejects.toMatchObject({
+    const error: unknown = await toLangChain(failing)
+      .invoke('x')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: 'kaput' });
+    expect(batonErrorOf(error)).toMatchObject({
       name: 'OrchestrationError',
       code: 'execution_failed',
     });

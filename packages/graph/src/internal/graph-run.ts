@@ -154,6 +154,8 @@ export class GraphRun extends RunState implements PoolRun {
         signal: task.lane.signal,
         runId: ctx.runId,
         metadata: ctx.metadata,
+        configurable: ctx.configurable,
+        tags: ctx.tags,
         sink: ctx.sink,
         path: ctx.sink === undefined ? ctx.path : this.nodePath(i),
         enclosing: nodeRun(this.#scope, spec.name, task),

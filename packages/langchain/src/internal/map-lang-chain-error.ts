@@ -1,5 +1,7 @@
 import { isOrchestrationError, OrchestrationError, type ErrorCode } from '@baton/core';
 import { canceledError } from '@baton/core/authoring';
+import { batonErrorOf } from '../baton-error-of.js';
+import { originOf } from './to-lang-chain-error.js';
 
 /** LangChain stamps retryability with this registered symbol (`stampRetryable` in core >= 1.x). */
 const LC_RETRYABLE = Symbol.for('langchain.errors.retryable');
@@ -43,13 +45,17 @@ function codeFromStatus(status: unknown): ErrorCode | undefined {
   return undefined;
 }
 
-function retryableOf(error: unknown, code: ErrorCode): boolean | undefined {
+function retryableOf(error: unknown, code: ErrorCode, known: boolean): boolean | undefined {
   if (typeof error === 'object' && error !== null) {
     const stamped: unknown = Object.getOwnPropertyDescriptor(error, LC_RETRYABLE)?.value;
     if (typeof stamped === 'boolean') return stamped;
   }
   // A provider's 5xx is worth retrying although `dependency_failed` is not by default.
   if (code === 'dependency_failed') return true;
+  // LangChain's own error kinds (an `lc_error_code`, OutputParserException...) are about what was
+  // sent or received; only a rate limit among them is transient, and it maps to a retryable
+  // code. Calling a parser again on the same text fails the same way: not retryable.
+  if (known && code === 'execution_failed') return false;
   return undefined;
 }
 
@@ -66,7 +72,9 @@ function messageOf(error: unknown): string {
 /**
  * Maps an error thrown by LangChain to an OrchestrationError. An aborted `signal` wins (the run
  * was canceled or timed out, whatever LangChain threw); an OrchestrationError passes unchanged;
- * LangChain's `lc_error_code`, error class and an HTTP `status` pick the code.
+ * LangChain's `lc_error_code`, error class and an HTTP `status` pick the code. An error that
+ * `toLangChain` threw gives back its Baton error. LangChain's own error kinds that map to
+ * `execution_failed` (output parsing, refusals, unknown `lc_error_code`s) are not retryable.
  */
 export function mapLangChainError(
   error: unknown,
@@ -75,15 +83,19 @@ export function mapLangChainError(
 ): OrchestrationError {
   if (signal.aborted) return canceledError(op, signal.reason);
   if (isOrchestrationError(error)) return error;
+  // An error toLangChain threw for a Baton run: the run's own OrchestrationError (round trip).
+  const baton = batonErrorOf(error);
+  if (baton !== undefined && originOf(baton) === error) return baton;
   const lcCode = field(error, 'lc_error_code');
   const name = error instanceof Error ? error.name : undefined;
+  const byName = name === undefined ? undefined : LC_ERROR_NAMES[name];
   const code: ErrorCode =
     (typeof lcCode === 'string' ? LC_ERROR_CODES[lcCode] : undefined) ??
-    (name === undefined ? undefined : LC_ERROR_NAMES[name]) ??
+    byName ??
     codeFromStatus(field(error, 'status')) ??
     'execution_failed';
   if (code === 'task_canceled') return canceledError(op, error);
-  const retryable = retryableOf(error, code);
+  const retryable = retryableOf(error, code, typeof lcCode === 'string' || byName !== undefined);
   const details: Record<string, unknown> = {};
   if (typeof lcCode === 'string') details['lcErrorCode'] = lcCode;
   if (name !== undefined) details['errorName'] = name;
