@@ -26,6 +26,7 @@ export function temporalClientSource(
     given === undefined ? undefined : Promise.resolve(given);
   let client: Promise<Client> | undefined;
   let closed = false;
+  let opened: Connection | undefined; // an owned connection once it is open
 
   const connection = (): Promise<Connection> => {
     if (closed) return Promise.reject(new Error('the workflow was closed; create a new one'));
@@ -35,12 +36,19 @@ export function temporalClientSource(
         connectTimeout: CONNECT_TIMEOUT_MS,
       });
       connecting = attempt;
-      attempt.catch(() => {
-        if (connecting === attempt) {
-          connecting = undefined;
-          client = undefined;
-        }
-      });
+      attempt.then(
+        (conn) => {
+          if (closed)
+            void conn.close().catch(() => {}); // closed while connecting
+          else opened = conn;
+        },
+        () => {
+          if (connecting === attempt) {
+            connecting = undefined;
+            client = undefined;
+          }
+        },
+      );
     }
     return connecting;
   };
@@ -55,15 +63,12 @@ export function temporalClientSource(
     },
     async close() {
       closed = true;
-      const owned = given === undefined ? connecting : undefined;
+      // A connection still being opened is closed when it opens (above): don't wait for it.
+      const open = opened;
+      opened = undefined;
       connecting = undefined;
       client = undefined;
-      if (owned === undefined) return;
-      try {
-        await (await owned).close();
-      } catch {
-        // never connected: nothing to close
-      }
+      await open?.close().catch(() => {});
     },
   };
 }

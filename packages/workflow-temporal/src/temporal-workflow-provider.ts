@@ -14,8 +14,7 @@ import { temporalWorkflow, type TemporalWorkflow } from './temporal-workflow.js'
 
 /** A workflow type name, or a workflow function (its `name` is the type). */
 export type TemporalWorkflowDefinition<I = unknown, O = unknown> =
-  | string
-  | ((input: I) => Promise<O>);
+  string | ((input: I) => Promise<O>);
 
 /** The workflow type of `definition`, or `undefined` when it names none. */
 export function workflowTypeOf(definition: unknown): string | undefined {

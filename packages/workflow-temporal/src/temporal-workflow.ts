@@ -78,10 +78,12 @@ export function temporalWorkflow<I, O>(
   const prefix = config.idPrefix ?? `${config.name}-`;
 
   /** Runs `fn` with the client; every Temporal failure becomes one of our errors. */
-  const call = <T>(op: string, fn: (client: Client) => Promise<T>): ResultAsync<T, OrchestrationError> =>
-    ResultAsync.fromPromise(
-      source.client().then(fn),
-      (error) => fromTemporalError(error, `${config.name}.${op}`),
+  const call = <T>(
+    op: string,
+    fn: (client: Client) => Promise<T>,
+  ): ResultAsync<T, OrchestrationError> =>
+    ResultAsync.fromPromise(source.client().then(fn), (error) =>
+      fromTemporalError(error, `${config.name}.${op}`),
     );
 
   const handle = (
@@ -139,7 +141,7 @@ export function temporalWorkflow<I, O>(
     terminate(workflowId, runId, reason) {
       return handle('terminate', workflowId, runId, (h) => h.terminate(reason)).map(() => {});
     },
-    check: () => checkServer(config, source.connection),
+    check: () => checkServer(config, () => source.connection()),
     close: () => source.close(),
   };
 }

@@ -20,6 +20,7 @@ import {
 import { createBatonWorker, type BatonWorker } from '@baton/workflow-temporal/worker';
 import type { BatonRunnableInput } from '@baton/workflow-temporal/workflow';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { err, ok } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { approval, flaky, forever, greeting } from './workflows/index.js';
@@ -59,9 +60,9 @@ async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void
 describe.runIf(server !== undefined)('temporal workflow provider on a real dev server', () => {
   const { address, namespace } = server ?? { address: '', namespace: '' };
   let worker: BatonWorker;
-  let running: Promise<unknown>;
+  let running: ReturnType<BatonWorker['run']>;
   let client: Client;
-  const opened: TemporalWorkflow<never, unknown>[] = [];
+  const opened: { close(): Promise<void> }[] = [];
 
   function workflow<I, O>(
     definition: string | ((input: I) => Promise<O>),
@@ -73,11 +74,16 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
       withWorkflowTaskQueue(taskQueue),
       ...options,
     )._unsafeUnwrap();
-    opened.push(created as TemporalWorkflow<never, unknown>);
+    opened.push(created);
     return created;
   }
 
   beforeAll(async () => {
+    // The failures these tests provoke on purpose would otherwise be logged as warnings.
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
     worker = (
       await createBatonWorker({
         address,
@@ -97,7 +103,7 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     await Promise.all(opened.map((w) => w.close()));
     await client?.connection.close();
     (await worker?.shutdown())?._unsafeUnwrap();
-    expect((await running) as unknown).toEqual(ok(undefined));
+    expect(await running).toEqual(ok(undefined));
   });
 
   it("runs a user's own workflow function that calls a Baton Runnable as an activity", async () => {
@@ -164,9 +170,14 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
       expect(error.cause).toBeInstanceOf(Error);
     }
     const workflowId = `dup-${newRunId()}`;
-    expect((await wf.execute(undefined, { workflowId }))._unsafeUnwrap().workflowId).toBe(workflowId);
+    expect((await wf.execute(undefined, { workflowId }))._unsafeUnwrap().workflowId).toBe(
+      workflowId,
+    );
     const duplicate = (await wf.execute(undefined, { workflowId }))._unsafeUnwrapErr();
-    expect(duplicate).toMatchObject({ code: 'invalid_state', details: { reason: 'already-started' } });
+    expect(duplicate).toMatchObject({
+      code: 'invalid_state',
+      details: { reason: 'already-started' },
+    });
     await wf.terminate(workflowId);
   });
 
@@ -192,7 +203,9 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
 
   it('withWorkflowRetries is a real RetryPolicy on the execution', async () => {
     const once = workflow(flaky);
-    const failed = (await once.getResult((await once.execute(undefined))._unsafeUnwrap().workflowId))._unsafeUnwrapErr();
+    const failed = (
+      await once.getResult((await once.execute(undefined))._unsafeUnwrap().workflowId)
+    )._unsafeUnwrapErr();
     expect(failed.code).toBe('execution_failed');
     const retried = workflow(flaky, withWorkflowRetries(1));
     const run = (await retried.execute(undefined))._unsafeUnwrap();
@@ -206,7 +219,11 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
   });
 
   it('sends metadata as the memo and names ids with the prefix', async () => {
-    const wf = workflow(forever, withWorkflowMetadata({ team: 'payments' }), withWorkflowIdPrefix('orders-'));
+    const wf = workflow(
+      forever,
+      withWorkflowMetadata({ team: 'payments' }),
+      withWorkflowIdPrefix('orders-'),
+    );
     const run = (await wf.execute(undefined))._unsafeUnwrap();
     expect(run.workflowId).toMatch(/^orders-/);
     const described = await client.workflow.getHandle(run.workflowId).describe();

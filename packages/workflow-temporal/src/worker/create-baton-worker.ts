@@ -1,9 +1,4 @@
-import {
-  OrchestrationError,
-  healthReport,
-  showValue,
-  type HealthChecker,
-} from '@baton/core';
+import { OrchestrationError, healthReport, showValue, type HealthChecker } from '@baton/core';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ResultAsync, errAsync, okAsync } from 'neverthrow';
@@ -74,7 +69,8 @@ function invalid(message: string, field: string, value: unknown): OrchestrationE
 }
 
 function checkConfig(config: BatonWorkerConfig): OrchestrationError | undefined {
-  if (typeof config !== 'object' || config === null) return invalid('config must be an object', 'config', config);
+  if (typeof config !== 'object' || config === null)
+    return invalid('config must be an object', 'config', config);
   const { taskQueue, namespace, heartbeatIntervalMs: hb, shutdownGraceTimeMs: grace } = config;
   if (taskQueue !== undefined && (typeof taskQueue !== 'string' || taskQueue.trim() === '')) {
     return invalid('taskQueue must be a non-empty string', 'taskQueue', taskQueue);
@@ -114,25 +110,31 @@ export function createBatonWorker(
   if (activities.isErr()) return errAsync(activities.error);
   const namespace = config.namespace ?? 'default';
   const taskQueue = config.taskQueue ?? 'baton';
-  const owned = config.connection === undefined;
+  const given = config.connection;
+  const owned = given === undefined;
   const connect = owned
     ? ResultAsync.fromPromise(
         NativeConnection.connect({ address: config.address ?? 'localhost:7233' }),
         (e) => fromTemporalError(e, 'createBatonWorker (connect)'),
       )
-    : okAsync(config.connection as NativeConnection);
+    : okAsync(given);
   return connect.andThen((connection) =>
     ResultAsync.fromPromise(
       Worker.create(workerOptions(config, connection, namespace, taskQueue, activities.value)),
       (e) => fromTemporalError(e, 'createBatonWorker', 'invalid_config'),
     )
       .orElse((error) =>
-        (owned ? ResultAsync.fromSafePromise(connection.close().catch(() => {})) : okAsync(undefined)).andThen(
-          () => errAsync(error),
-        ),
+        (owned
+          ? ResultAsync.fromSafePromise(connection.close().catch(() => {}))
+          : okAsync(undefined)
+        ).andThen(() => errAsync(error)),
       )
       .map((worker) =>
-        batonWorker(worker, { namespace, taskQueue, activities: activities.value }, owned ? connection : undefined),
+        batonWorker(
+          worker,
+          { namespace, taskQueue, activities: activities.value },
+          owned ? connection : undefined,
+        ),
       ),
   );
 }
@@ -178,7 +180,10 @@ function batonWorker(
     taskQueue: info.taskQueue,
     activityNames: Object.keys(info.activities).sort(),
     worker,
-    run: () => ResultAsync.fromPromise(start(), (e) => fromTemporalError(e, 'worker.run', 'execution_failed')),
+    run: () =>
+      ResultAsync.fromPromise(start(), (e) =>
+        fromTemporalError(e, 'worker.run', 'execution_failed'),
+      ),
     shutdown() {
       closing ??= (async () => {
         if (running === undefined) {
@@ -190,16 +195,22 @@ function batonWorker(
         }
         await ownedConnection?.close();
       })();
-      return ResultAsync.fromPromise(closing, (e) => fromTemporalError(e, 'worker.shutdown', 'execution_failed'));
+      return ResultAsync.fromPromise(closing, (e) =>
+        fromTemporalError(e, 'worker.shutdown', 'execution_failed'),
+      );
     },
     check() {
       const state = worker.getState();
       return Promise.resolve(
-        healthReport(`temporal-worker:${info.taskQueue}`, state === 'RUNNING' ? 'healthy' : 'unhealthy', {
-          state,
-          namespace: info.namespace,
-          taskQueue: info.taskQueue,
-        }),
+        healthReport(
+          `temporal-worker:${info.taskQueue}`,
+          state === 'RUNNING' ? 'healthy' : 'unhealthy',
+          {
+            state,
+            namespace: info.namespace,
+            taskQueue: info.taskQueue,
+          },
+        ),
       );
     },
   };

@@ -4,7 +4,11 @@
  */
 export { createBatonWorker } from './create-baton-worker.js';
 export type { BatonWorker, BatonWorkerConfig } from './create-baton-worker.js';
-export { createBatonActivities, runnableActivity, toApplicationFailure } from './runnable-activity.js';
+export {
+  createBatonActivities,
+  runnableActivity,
+  toApplicationFailure,
+} from './runnable-activity.js';
 export type {
   RunnableActivities,
   RunnableActivity,

@@ -1,9 +1,4 @@
-import {
-  OrchestrationError,
-  showValue,
-  toOrchestrationError,
-  type AnyRunnable,
-} from '@baton/core';
+import { OrchestrationError, showValue, toOrchestrationError, type AnyRunnable } from '@baton/core';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { err, ok, type Result } from 'neverthrow';
@@ -43,11 +38,17 @@ export function toApplicationFailure(error: OrchestrationError): ApplicationFail
   });
 }
 
+/** Why the activity was canceled: the SDK aborts the signal with a CancelledFailure. */
+function cancellation(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new CancelledFailure('activity canceled');
+}
+
 /** Rejects with the signal's reason once it aborts. */
 function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
   let onAbort = (): void => {};
   const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason ?? new CancelledFailure('activity canceled'));
+    onAbort = () => reject(cancellation(signal));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -75,22 +76,23 @@ export function runnableActivity(
     try {
       const { info } = ctx;
       const result = await Promise.race([
-        (runnable as { invoke(i: unknown, o: object): PromiseLike<Result<unknown, unknown>> })
-          .invoke(input, {
-            signal,
-            metadata: {
-              temporal: {
-                workflowId: info.workflowExecution.workflowId,
-                runId: info.workflowExecution.runId,
-                activityId: info.activityId,
-                attempt: info.attempt,
-              },
+        (
+          runnable as { invoke(i: unknown, o: object): PromiseLike<Result<unknown, unknown>> }
+        ).invoke(input, {
+          signal,
+          metadata: {
+            temporal: {
+              workflowId: info.workflowExecution?.workflowId,
+              runId: info.workflowExecution?.runId,
+              activityId: info.activityId,
+              attempt: info.attempt,
             },
-          }),
+          },
+        }),
         aborted.promise,
       ]);
       if (result.isOk()) return result.value;
-      if (signal.aborted) throw signal.reason ?? new CancelledFailure('activity canceled');
+      if (signal.aborted) throw cancellation(signal);
       throw toApplicationFailure(toOrchestrationError(result.error, runnable.name));
     } finally {
       clearInterval(timer);
@@ -118,7 +120,12 @@ export function createBatonActivities(
       ? (runnables as unknown[]).map((r) => [nameOf(r), r])
       : Object.entries(runnables as object);
   } catch (cause) {
-    return err(new OrchestrationError('invalid_config', `${op}: activities could not be read`, { op, cause }));
+    return err(
+      new OrchestrationError('invalid_config', `${op}: activities could not be read`, {
+        op,
+        cause,
+      }),
+    );
   }
   const activities: Record<string, RunnableActivity> = {};
   for (const [name, value] of entries) {
@@ -156,7 +163,11 @@ function nameOf(value: unknown): string {
 
 function isRunnable(value: unknown): value is AnyRunnable {
   try {
-    return typeof value === 'object' && value !== null && typeof (value as AnyRunnable).invoke === 'function';
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as AnyRunnable).invoke === 'function'
+    );
   } catch {
     return false;
   }

@@ -1,4 +1,8 @@
-import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  proxyActivities,
+} from '@temporalio/workflow';
 
 /** Input of the {@link batonRunnable} workflow. */
 export interface BatonRunnableInput {

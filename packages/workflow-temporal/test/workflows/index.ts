@@ -43,10 +43,10 @@ export async function approval(request: string): Promise<string> {
 }
 
 /** Fails its first attempt; succeeds when the workflow RetryPolicy runs it again. */
-export async function flaky(): Promise<number> {
+export function flaky(): Promise<number> {
   const { attempt } = workflowInfo();
   if (attempt < 2) throw ApplicationFailure.retryable('first attempt fails', 'execution_failed');
-  return attempt;
+  return Promise.resolve(attempt);
 }
 
 /** Never finishes on its own. */
