@@ -20,7 +20,13 @@ import {
 import { createBatonWorker, type BatonWorker } from '@baton/workflow-temporal/worker';
 import type { BatonRunnableInput } from '@baton/workflow-temporal/workflow';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  bundleWorkflowCode,
+  makeTelemetryFilterString,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { err, ok } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { approval, flaky, forever, greeting } from './workflows/index.js';
@@ -30,6 +36,12 @@ const taskQueue = `baton-test-${newRunId()}`;
 
 /** What the Runnables saw, read by the tests (activities run in this process). */
 const seen = { slowStarted: false, slowAborted: false, failsAttempts: 0, flakyAttempts: 0 };
+
+/** Runs longer than the heartbeat timeout it is given: only heartbeats keep the attempt alive. */
+const long = runnable('long', async (ms: number) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ms;
+});
 
 const greet = runnable('greet', (name: string) => `hello ${name}`);
 const slow = runnable('slow', async (_: unknown, ctx) => {
@@ -62,6 +74,7 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
   let worker: BatonWorker;
   let running: ReturnType<BatonWorker['run']>;
   let client: Client;
+  let bundle: WorkflowBundle;
   const opened: { close(): Promise<void> }[] = [];
 
   function workflow<I, O>(
@@ -84,13 +97,17 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
       logger: new DefaultLogger('ERROR'),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
     });
+    bundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+      logger: new DefaultLogger('ERROR'),
+    });
     worker = (
       await createBatonWorker({
         address,
         namespace,
         taskQueue,
-        activities: { greet, slow, fails, flakyRunnable },
-        workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+        activities: { greet, slow, fails, flakyRunnable, long },
+        workflowBundle: bundle,
         heartbeatIntervalMs: 200,
         shutdownGraceTimeMs: 2_000,
       })
@@ -229,6 +246,21 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     const described = await client.workflow.getHandle(run.workflowId).describe();
     expect(described.memo).toEqual({ team: 'payments' });
     await wf.terminate(run.workflowId);
+  });
+
+  it('the workflow bundle holds no Node built-in, OpenTelemetry SDK or Redis client', () => {
+    expect(bundle.code).toContain('batonRunnable');
+    expect(bundle.code).not.toMatch(
+      /require\(["'](node:)?(fs|net|child_process|worker_threads)["']\)/,
+    );
+    expect(bundle.code).not.toMatch(/@opentelemetry\/sdk-|ioredis/);
+  });
+
+  it('heartbeats keep a Runnable alive past its heartbeat timeout', async () => {
+    const wf = workflow<BatonRunnableInput, number>('batonRunnable');
+    const input = { activity: 'long', input: 1_500, heartbeatTimeoutMs: 500 };
+    const run = (await wf.execute(input))._unsafeUnwrap();
+    expect(await wf.getResult(run.workflowId)).toEqual(ok(1_500));
   });
 
   it('check() is healthy while the server answers', async () => {
