@@ -1,14 +1,18 @@
 import {
   OrchestrationError,
+  createTelemetry,
+  endSpanWithError,
   healthReport,
   newRunId,
   showError,
   showValue,
+  startSpan,
   type ExecuteWorkflowOptions,
   type HealthReport,
   type Workflow,
   type WorkflowExecution,
 } from '@baton/core';
+import { context } from '@opentelemetry/api';
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
 import { ResultAsync, errAsync } from 'neverthrow';
 import { fromTemporalError } from './from-temporal-error.js';
@@ -75,16 +79,37 @@ export function temporalWorkflow<I, O>(
   config: Readonly<TemporalWorkflowConfig>,
 ): TemporalWorkflow<I, O> {
   const source = temporalClientSource(config);
+  const telemetry = createTelemetry(config);
   const prefix = config.idPrefix ?? `${config.name}-`;
 
-  /** Runs `fn` with the client; every Temporal failure becomes one of our errors. */
+  /**
+   * Runs `fn` with the client inside a `baton.workflow.<op>` span; every Temporal failure becomes
+   * one of our errors.
+   */
   const call = <T>(
     op: string,
+    workflowId: string,
     fn: (client: Client) => Promise<T>,
-  ): ResultAsync<T, OrchestrationError> =>
-    ResultAsync.fromPromise(source.client().then(fn), (error) =>
-      fromTemporalError(error, `${config.name}.${op}`),
+  ): ResultAsync<T, OrchestrationError> => {
+    const attributes = { 'baton.name': config.name, 'baton.workflow.id': workflowId };
+    const { span } = startSpan(
+      telemetry.tracer,
+      `baton.workflow.${op}`,
+      attributes,
+      context.active(),
     );
+    return ResultAsync.fromPromise(source.client().then(fn), (error) =>
+      fromTemporalError(error, `${config.name}.${op}`),
+    )
+      .map((value) => {
+        span.end();
+        return value;
+      })
+      .mapErr((error) => {
+        endSpanWithError(span, error);
+        return error;
+      });
+  };
 
   const handle = (
     op: string,
@@ -95,7 +120,7 @@ export function temporalWorkflow<I, O>(
     const where = `${config.name}.${op}`;
     if (!isId(workflowId)) return errAsync(badArgument(where, 'workflowId', workflowId));
     if (!optionalId(runId)) return errAsync(badArgument(where, 'runId', runId));
-    return call(op, (client) => fn(client.workflow.getHandle(workflowId, runId)));
+    return call(op, workflowId, (client) => fn(client.workflow.getHandle(workflowId, runId)));
   };
 
   return {
@@ -109,7 +134,7 @@ export function temporalWorkflow<I, O>(
         return errAsync(badArgument(`${config.name}.execute`, 'workflowId', given));
       }
       const workflowId = given ?? `${prefix}${newRunId()}`;
-      return call('execute', async (client): Promise<WorkflowExecution> => {
+      return call('execute', workflowId, async (client): Promise<WorkflowExecution> => {
         const started = await client.workflow.start(
           workflowType,
           startOptions(config, workflowId, input),

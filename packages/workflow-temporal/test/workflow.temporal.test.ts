@@ -4,8 +4,10 @@ import {
   invalidInputError,
   newRunId,
   runnable,
+  withTracerProvider,
   type OrchestrationError,
 } from '@baton/core';
+import { createOtelTestKit } from '@baton/test-support';
 import {
   createTemporalWorkflow,
   withTemporalAddress,
@@ -261,6 +263,26 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     const input = { activity: 'long', input: 1_500, heartbeatTimeoutMs: 500 };
     const run = (await wf.execute(input))._unsafeUnwrap();
     expect(await wf.getResult(run.workflowId)).toEqual(ok(1_500));
+  });
+
+  it('traces each operation as a baton.workflow.<op> span', async () => {
+    const kit = createOtelTestKit();
+    const wf = workflow(greeting, withTracerProvider(kit.tracerProvider));
+    const run = (await wf.execute('Otel'))._unsafeUnwrap();
+    await wf.getResult(run.workflowId);
+    await wf.getResult('no-such-workflow');
+    const names = kit.spans().map((s) => s.name);
+    expect(names).toEqual([
+      'baton.workflow.execute',
+      'baton.workflow.getResult',
+      'baton.workflow.getResult',
+    ]);
+    const [execute, , missing] = kit.spans();
+    expect(execute?.attributes).toMatchObject({
+      'baton.name': 'greeting',
+      'baton.workflow.id': run.workflowId,
+    });
+    expect(missing?.attributes['baton.error.code']).toBe('not_found');
   });
 
   it('check() is healthy while the server answers', async () => {
