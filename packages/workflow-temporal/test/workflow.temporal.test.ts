@@ -11,6 +11,7 @@ import { createOtelTestKit } from '@baton/test-support';
 import {
   createTemporalWorkflow,
   withTemporalAddress,
+  withTemporalConnection,
   withWorkflowIdPrefix,
   withWorkflowMetadata,
   withWorkflowRetries,
@@ -75,6 +76,7 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
   const { address, namespace } = server ?? { address: '', namespace: '' };
   let worker: BatonWorker;
   let running: ReturnType<BatonWorker['run']>;
+  let connection: Connection;
   let client: Client;
   let bundle: WorkflowBundle;
   const opened: { close(): Promise<void> }[] = [];
@@ -115,12 +117,13 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
       })
     )._unsafeUnwrap();
     running = worker.run();
-    client = new Client({ connection: await Connection.connect({ address }), namespace });
+    connection = await Connection.connect({ address });
+    client = new Client({ connection, namespace });
   });
 
   afterAll(async () => {
     await Promise.all(opened.map((w) => w.close()));
-    await client?.connection.close();
+    await connection?.close();
     (await worker?.shutdown())?._unsafeUnwrap();
     expect(await running).toEqual(ok(undefined));
   });
@@ -283,6 +286,48 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
       'baton.workflow.id': run.workflowId,
     });
     expect(missing?.attributes['baton.error.code']).toBe('not_found');
+  });
+
+  it('uses a given connection and leaves it open on close()', async () => {
+    const created = createTemporalWorkflow(
+      greeting,
+      withTemporalConnection(connection, namespace),
+      withWorkflowTaskQueue(taskQueue),
+    )._unsafeUnwrap();
+    const run = (await created.execute('Lin'))._unsafeUnwrap();
+    await created.close();
+    expect(await client.workflow.getHandle(run.workflowId).result()).toBe('hello Lin!');
+  });
+
+  it('shutdown() lets a running Runnable finish, then run() resolves', async () => {
+    const queue = `${taskQueue}-shutdown`;
+    let finished = false;
+    let started = false;
+    const sleepy = runnable('sleepy', async (ms: number) => {
+      started = true;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      finished = true;
+      return ms;
+    });
+    const second = (
+      await createBatonWorker({
+        address,
+        namespace,
+        taskQueue: queue,
+        activities: [sleepy],
+        workflowBundle: bundle,
+        shutdownGraceTimeMs: 5_000,
+      })
+    )._unsafeUnwrap();
+    const secondRun = second.run();
+    const wf = workflow<BatonRunnableInput, number>('batonRunnable', withWorkflowTaskQueue(queue));
+    const run = (await wf.execute({ activity: 'sleepy', input: 800 }))._unsafeUnwrap();
+    await until(() => started);
+    expect(await second.shutdown()).toEqual(ok(undefined));
+    expect(finished).toBe(true);
+    expect(await secondRun).toEqual(ok(undefined));
+    expect((await second.check()).status).toBe('unhealthy');
+    await wf.terminate(run.workflowId); // no worker is left on its queue
   });
 
   it('check() is healthy while the server answers', async () => {
