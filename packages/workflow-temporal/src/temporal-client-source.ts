@@ -1,3 +1,4 @@
+import { invalidStateError } from '@baton/core';
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalWorkflowConfig } from './temporal-workflow-options.js';
 
@@ -29,7 +30,10 @@ export function temporalClientSource(
   let opened: Connection | undefined; // an owned connection once it is open
 
   const connection = (): Promise<Connection> => {
-    if (closed) return Promise.reject(new Error('the workflow was closed; create a new one'));
+    if (closed) {
+      const message = 'the workflow was closed (close()); create a new one to reach the server';
+      return Promise.reject(invalidStateError(message, { op: 'workflow.connect' }));
+    }
     if (connecting === undefined) {
       const attempt = Connection.connect({
         address: config.address,

@@ -104,6 +104,14 @@ describe('createTemporalWorkflow options', () => {
     await wf.close();
   });
 
+  it('a closed workflow fails with invalid_state instead of reconnecting', async () => {
+    const wf = createTemporalWorkflow('orders', withTemporalAddress('127.0.0.1:1'))._unsafeUnwrap();
+    await wf.close();
+    const error = (await wf.getResult('wf-1'))._unsafeUnwrapErr();
+    expect(error.code).toBe('invalid_state');
+    expect(error.message).toContain('closed');
+  });
+
   it('check() is unhealthy, not hanging, when nothing listens on the port', async () => {
     const wf = createTemporalWorkflow(
       'orders',

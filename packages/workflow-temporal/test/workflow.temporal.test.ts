@@ -330,6 +330,19 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     await wf.terminate(run.workflowId); // no worker is left on its queue
   });
 
+  it('shutdown() of a worker that never ran releases it', async () => {
+    const idle = (
+      await createBatonWorker({
+        address,
+        namespace,
+        taskQueue: `${taskQueue}-idle`,
+        workflowBundle: bundle,
+      })
+    )._unsafeUnwrap();
+    expect(await idle.shutdown()).toEqual(ok(undefined));
+    expect(await idle.shutdown()).toEqual(ok(undefined)); // twice is fine
+  });
+
   it('check() is healthy while the server answers', async () => {
     const report = await workflow(greeting).check();
     expect(report).toMatchObject({ status: 'healthy', details: { namespace } });
