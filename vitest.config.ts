@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Suites that need a Temporal server are named `*.temporal.test.ts`. They run in their own Vitest
+ * project, whose globalSetup starts ONE `temporal server start-dev` for the whole run (and only
+ * when such a suite is part of the run: Vitest runs a project's globalSetup only then).
+ */
+const temporalTests = ['packages/*/test/**/*.temporal.test.ts'];
 
 const src = (pkg: string, entry = 'index'): string =>
   fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
@@ -15,16 +22,40 @@ export default defineConfig({
       { find: /^@baton\/memory$/, replacement: src('memory') },
       { find: /^@baton\/langchain$/, replacement: src('langchain') },
       { find: /^@baton\/workflow-temporal$/, replacement: src('workflow-temporal') },
+      {
+        find: /^@baton\/workflow-temporal\/(client|worker|workflow)$/,
+        replacement: fileURLToPath(
+          new URL('./packages/workflow-temporal/src/$1/index.ts', import.meta.url),
+        ),
+      },
       { find: /^@baton\/test-support$/, replacement: src('test-support') },
       { find: /^baton$/, replacement: src('baton') },
     ],
   },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'examples/*.test.ts',
-      'scripts/*.test.ts',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'examples/*.test.ts',
+            'scripts/*.test.ts',
+          ],
+          exclude: [...configDefaults.exclude, ...temporalTests],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'temporal',
+          include: temporalTests,
+          globalSetup: ['./packages/test-support/src/temporal-global-setup.ts'],
+          typecheck: { enabled: false },
+        },
+      },
     ],
     typecheck: {
       enabled: true,

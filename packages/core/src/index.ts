@@ -103,7 +103,13 @@ export type {
   RunStatus,
   StoredRun,
 } from './checkpoint-store.js';
-export type { Workflow, WorkflowConfig, WorkflowExecution, WorkflowProvider } from './workflow.js';
+export type {
+  ExecuteWorkflowOptions,
+  Workflow,
+  WorkflowConfig,
+  WorkflowExecution,
+  WorkflowProvider,
+} from './workflow.js';
 export type { OrchestratorBase, OrchestratorMetrics } from './orchestrator.js';
 export type { Chain, ChainConfig, ChainProvider } from './chain.js';
 export type {

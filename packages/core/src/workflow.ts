@@ -9,12 +9,25 @@ export interface WorkflowExecution {
   readonly runId: string;
 }
 
+/** Per-execution settings of {@link Workflow.execute}. */
+export interface ExecuteWorkflowOptions {
+  /**
+   * The workflow id to start under. Starting an id that is still running fails with
+   * `invalid_state`.
+   * @default a fresh unique id (the workflow's id prefix + a UUID)
+   */
+  readonly workflowId?: string;
+}
+
 /** A durable, distributed workflow (Temporal in `@baton/workflow-temporal`). */
 export interface Workflow<I = unknown, O = unknown> extends HealthChecker {
   readonly name: string;
   readonly description: string;
-  /** Starts an execution with a unique workflow id. */
-  execute(input: I): ResultAsync<WorkflowExecution, OrchestrationError>;
+  /** Starts an execution with a unique workflow id, or with `options.workflowId`. */
+  execute(
+    input: I,
+    options?: ExecuteWorkflowOptions,
+  ): ResultAsync<WorkflowExecution, OrchestrationError>;
   /** Waits for an execution's result. */
   getResult(workflowId: string, runId?: string): ResultAsync<O, OrchestrationError>;
   signal(

@@ -1,0 +1,218 @@
+import { type OrchestrationError, type Option, type WorkflowConfig } from '@baton/core';
+import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
+import type { Connection } from '@temporalio/client';
+import type { Result } from 'neverthrow';
+import { z } from 'zod';
+
+/** Settings of a Temporal workflow: core's {@link WorkflowConfig} plus where the server is. */
+export interface TemporalWorkflowConfig extends WorkflowConfig {
+  /**
+   * Prefix of the generated workflow ids (`<prefix><uuid>`).
+   * @default `${name}-`
+   */
+  readonly idPrefix?: string | undefined;
+  /**
+   * A client connection to use (and leave open: its owner closes it). When unset, the workflow
+   * connects to `address` on first use and closes that connection in `close()`.
+   * @default undefined
+   */
+  readonly connection?: Connection | undefined;
+  /** `host:port` of the Temporal frontend. @default 'localhost:7233' */
+  readonly address: string;
+  /** @default 'default' */
+  readonly namespace: string;
+  /** Bound of `check()` in ms: a server that does not answer in time is `unhealthy`. @default 5000 */
+  readonly checkTimeoutMs: number;
+}
+
+/** A functional option of `createTemporalWorkflow` and `createWorkflow`. */
+export type WorkflowOption = Option<TemporalWorkflowConfig>;
+
+/** The defaults every Temporal workflow starts from (`name` defaults to the workflow type). */
+export const DEFAULT_TEMPORAL_WORKFLOW_CONFIG: Readonly<TemporalWorkflowConfig> = Object.freeze({
+  name: 'workflow',
+  description: '',
+  timeoutMs: 0,
+  retries: 0,
+  taskQueue: 'baton',
+  metadata: {},
+  provider: 'temporal',
+  idPrefix: undefined,
+  connection: undefined,
+  address: 'localhost:7233',
+  namespace: 'default',
+  checkTimeoutMs: 5_000,
+});
+
+const nonEmpty = (option: string, what: string) =>
+  z
+    .string({ error: `${option} expects a string` })
+    .trim()
+    .min(1, { error: `${option} expects a non-empty ${what}` });
+
+const isConnection = (value: unknown): boolean => {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const c = value as { workflowService?: unknown; close?: unknown };
+    return typeof c.workflowService === 'object' && typeof c.close === 'function';
+  } catch {
+    return false;
+  }
+};
+
+const isPlainRecord = (value: unknown): boolean => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  try {
+    JSON.stringify(value); // memo values travel as JSON payloads
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const temporalWorkflowConfigSchema = z.object({
+  name: nonEmpty('withWorkflowName', 'name'),
+  description: z.string({ error: 'withWorkflowDescription expects a string' }),
+  timeoutMs: z
+    .number({ error: 'withWorkflowTimeout expects a number of milliseconds' })
+    .int({ error: 'withWorkflowTimeout expects whole milliseconds' })
+    .min(0, { error: 'withWorkflowTimeout expects milliseconds >= 0 (0 means no timeout)' }),
+  retries: z
+    .number({ error: 'withWorkflowRetries expects a number' })
+    .int({ error: 'withWorkflowRetries expects a whole number of retries' })
+    .min(0, { error: 'withWorkflowRetries expects retries >= 0 (0 runs the workflow once)' }),
+  taskQueue: nonEmpty('withWorkflowTaskQueue', 'task queue name'),
+  metadata: z.custom<Readonly<Record<string, unknown>>>(isPlainRecord, {
+    error: 'withWorkflowMetadata expects a plain object of JSON values (it becomes the memo)',
+  }),
+  provider: nonEmpty('withWorkflowProvider', 'provider name'),
+  idPrefix: z
+    .string({ error: 'withWorkflowIdPrefix expects a string' })
+    .max(200, { error: 'withWorkflowIdPrefix expects at most 200 characters' })
+    .optional(),
+  connection: z.custom<Connection | undefined>(isConnection, {
+    error: 'withTemporalConnection expects a Connection from @temporalio/client',
+  }),
+  address: nonEmpty('withTemporalAddress', 'address (host:port)').regex(/^[^\s:]+:\d+$/, {
+    error: 'withTemporalAddress expects host:port, e.g. localhost:7233',
+  }),
+  namespace: nonEmpty('withTemporalAddress', 'namespace'),
+  checkTimeoutMs: z
+    .number({ error: 'withTemporalCheckTimeout expects a number of milliseconds' })
+    .positive({ error: 'withTemporalCheckTimeout expects milliseconds > 0' }),
+  ...telemetryOptionsShape,
+}) as unknown as z.ZodType<TemporalWorkflowConfig>;
+
+/**
+ * Applies `options` over `defaults` and validates once; a bad value fails with `invalid_config`
+ * naming the option.
+ */
+export function resolveTemporalWorkflowConfig(
+  defaults: Readonly<TemporalWorkflowConfig>,
+  options: readonly WorkflowOption[],
+  op: string,
+): Result<Readonly<TemporalWorkflowConfig>, OrchestrationError> {
+  return resolveOptions<TemporalWorkflowConfig>(
+    defaults,
+    options,
+    temporalWorkflowConfigSchema,
+    op,
+  );
+}
+
+/** Names the workflow in errors, spans and health reports. @default the workflow type */
+export function withWorkflowName(name: string): WorkflowOption {
+  return (draft) => {
+    draft.name = name;
+  };
+}
+
+/** A human description; sent to Temporal as the execution's static details. @default '' */
+export function withWorkflowDescription(description: string): WorkflowOption {
+  return (draft) => {
+    draft.description = description;
+  };
+}
+
+/**
+ * Temporal's workflow execution timeout in ms (across retries and continue-as-new); the execution
+ * fails with `timeout` when it passes. 0 means none.
+ * @default 0
+ */
+export function withWorkflowTimeout(timeoutMs: number): WorkflowOption {
+  return (draft) => {
+    draft.timeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Retries of a failed execution, as a Temporal RetryPolicy with `maximumAttempts = retries + 1`
+ * (0: no retry policy, Temporal's default for workflows). Non-retryable failures are not retried.
+ * @default 0
+ */
+export function withWorkflowRetries(retries: number): WorkflowOption {
+  return (draft) => {
+    draft.retries = retries;
+  };
+}
+
+/** The task queue executions are started on; a worker must poll it. @default 'baton' */
+export function withWorkflowTaskQueue(taskQueue: string): WorkflowOption {
+  return (draft) => {
+    draft.taskQueue = taskQueue;
+  };
+}
+
+/** Sent as each execution's memo (JSON values), visible in the Temporal UI and `describe`. @default {} */
+export function withWorkflowMetadata(metadata: Readonly<Record<string, unknown>>): WorkflowOption {
+  return (draft) => {
+    draft.metadata = metadata;
+  };
+}
+
+/** Prefix of generated workflow ids. @default `${name}-` */
+export function withWorkflowIdPrefix(prefix: string): WorkflowOption {
+  return (draft) => {
+    draft.idPrefix = prefix;
+  };
+}
+
+/** Builds the workflow with the provider registered under `name`. @default 'temporal' */
+export function withWorkflowProvider(name: string): WorkflowOption {
+  return (draft) => {
+    draft.provider = name;
+  };
+}
+
+/**
+ * Uses an open `@temporalio/client` Connection (the caller keeps owning it), in `namespace`.
+ * @default namespace 'default'
+ */
+export function withTemporalConnection(
+  connection: Connection,
+  namespace = 'default',
+): WorkflowOption {
+  return (draft) => {
+    draft.connection = connection;
+    draft.namespace = namespace;
+  };
+}
+
+/**
+ * Connects to `address` (`host:port`) on first use, in `namespace`.
+ * @default 'localhost:7233', 'default'
+ */
+export function withTemporalAddress(address: string, namespace = 'default'): WorkflowOption {
+  return (draft) => {
+    draft.address = address;
+    draft.namespace = namespace;
+  };
+}
+
+/** How long `check()` waits for the server before reporting `unhealthy`. @default 5000 */
+export function withTemporalCheckTimeout(timeoutMs: number): WorkflowOption {
+  return (draft) => {
+    draft.checkTimeoutMs = timeoutMs;
+  };
+}
