@@ -67,8 +67,14 @@ function racersOf(signal: AbortSignal): Set<Racer> {
   signal.addEventListener(
     'abort',
     () => {
-      for (const racer of pending) racer.reject(abortError(signal, racer.op));
-      pending.clear();
+      // One microtask later: the listener is added by the first race on the signal, before
+      // listeners steps add later (a node's own `abort` handler). With a listener per race, a
+      // step's handler ran first, so a well-behaved step finished its cleanup before the race
+      // rejected and freed its worker; deferring keeps that order.
+      queueMicrotask(() => {
+        for (const racer of pending) racer.reject(abortError(signal, racer.op));
+        pending.clear();
+      });
     },
     { once: true },
   );
