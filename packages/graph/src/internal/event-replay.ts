@@ -5,7 +5,7 @@ import { Observable, type Subscriber } from 'rxjs';
  * it always keeps). A run with more events replays its first event and its last
  * `REPLAY_LIMIT` ones; at most about twice that is held in memory.
  */
-export const REPLAY_LIMIT = 10_000;
+const REPLAY_LIMIT = 10_000;
 
 /**
  * A hot stream that replays what it emitted to every new subscriber, then goes on live: the
