@@ -19,6 +19,8 @@ import type { NodeSpec } from './node-spec.js';
 import { route, type NodeOutcome } from './node-runner.js';
 import { dependencyFailed, type RunView } from './run-outcome.js';
 
+const NO_ERRORS: ReadonlyMap<number, OrchestrationError> = new Map();
+
 /**
  * One run's data: outputs, errors, and the scheduler that decides what runs, what is skipped
  * and what fails for a dependency. This class carries the decisions out (events, checkpoint
@@ -27,7 +29,8 @@ import { dependencyFailed, type RunView } from './run-outcome.js';
 export abstract class RunState implements RunView {
   readonly state: Uint8Array;
   readonly outputs: unknown[];
-  readonly errors = new Map<number, OrchestrationError>();
+  /** Each failed node's error; made on the first failure (most runs have none). */
+  #errors: Map<number, OrchestrationError> | undefined;
   protected readonly scheduler: Scheduler;
   abstract done: boolean;
   /** Each node's event path in this run, built on first use (only streamed runs use them). */
@@ -43,6 +46,10 @@ export abstract class RunState implements RunView {
     this.scheduler = new Scheduler(graph, restored);
     this.state = this.scheduler.state;
     this.outputs = new Array<unknown>(graph.size);
+  }
+
+  get errors(): ReadonlyMap<number, OrchestrationError> {
+    return this.#errors ?? NO_ERRORS;
   }
 
   /** The path of node `i`'s events (see `RunEvent`): one array per node and run. */
@@ -135,7 +142,7 @@ export abstract class RunState implements RunView {
   }
 
   #record(i: number, error: OrchestrationError, attempts: number): void {
-    this.errors.set(i, error);
+    (this.#errors ??= new Map()).set(i, error);
     if (this.ctx.sink !== undefined)
       emitStepError(this.ctx, this.nodeName(i), error, this.nodePath(i));
     this.checkpoint?.settled(this.nodeName(i), 'failed', attempts, error);

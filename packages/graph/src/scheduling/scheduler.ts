@@ -35,6 +35,21 @@ const PICKED = 1;
 /** A router parent did not pick this node. */
 const ROUTED_OUT = 2;
 
+// Per-node counters, each a slice of `size` entries in one Int32Array (see `Scheduler`).
+/** Parents not settled yet. */
+const PENDING = 0;
+const SUCCEEDED_PARENTS = 1;
+const FAILED_PARENTS = 2;
+const REQUIRED_FAILED = 3;
+const REQUIRED_SKIPPED = 4;
+/** The root cause of a node's failure. */
+const ROOT = 5;
+/** `PICKED` / `ROUTED_OUT` bits. */
+const FLAGS = 6;
+/** Nodes whose parents all settled, in the order they did; each enters once. */
+const WORK = 7;
+const COUNTERS = 8;
+
 /** Which stored records a resumed run reuses (see `staleRecords`). */
 export interface Reused {
   has(node: number): boolean;
@@ -63,15 +78,12 @@ export class Scheduler {
   decision: Decision = READY;
   /** The last failure reported or decided is the first to doom the run. */
   dooms = false;
-  readonly #pending: Int32Array;
-  readonly #succeededParents: Int32Array;
-  readonly #failedParents: Int32Array;
-  readonly #requiredFailed: Int32Array;
-  readonly #requiredSkipped: Int32Array;
-  readonly #root: Int32Array;
-  readonly #flags: Uint8Array;
-  /** Nodes whose parents all settled, in the order they did; each enters once. */
-  readonly #work: Int32Array;
+  /**
+   * Every per-node counter of the run in one array (one allocation instead of eight): the
+   * counter `k` of node `i` is at `k * size + i` (`PENDING` .. `WORK`).
+   */
+  readonly #c: Int32Array;
+  readonly #n: number;
   #head = 0;
   #tail = 0;
 
@@ -80,22 +92,17 @@ export class Scheduler {
     readonly reused?: Reused,
   ) {
     const n = graph.size;
+    this.#n = n;
     this.state = new Uint8Array(n);
-    this.#pending = new Int32Array(n);
-    this.#succeededParents = new Int32Array(n);
-    this.#failedParents = new Int32Array(n);
-    this.#requiredFailed = new Int32Array(n);
-    this.#requiredSkipped = new Int32Array(n);
-    this.#root = new Int32Array(n);
-    this.#flags = new Uint8Array(n);
-    this.#work = new Int32Array(n);
+    const c = (this.#c = new Int32Array(COUNTERS * n));
     const start = graph.parentStart;
-    for (let i = 0; i < n; i++) this.#pending[i] = (start[i + 1] as number) - (start[i] as number);
+    for (let i = 0; i < n; i++) c[i] = (start[i + 1] as number) - (start[i] as number);
   }
 
   /** Makes the entry points ready to be decided. */
   start(): void {
-    for (const e of this.graph.entries) this.#work[this.#tail++] = e;
+    const w = WORK * this.#n;
+    for (const e of this.graph.entries) this.#c[w + this.#tail++] = e;
   }
 
   /** `node` succeeded; `picks` are the targets its router picked (`undefined`: no router). */
@@ -109,7 +116,7 @@ export class Scheduler {
   fail(node: number): boolean {
     this.state[node] = FAILED;
     this.failed++;
-    this.#root[node] = node;
+    this.#c[ROOT * this.#n + node] = node;
     this.#propagate(node, FAILED, undefined);
     return this.#doom(node, node);
   }
@@ -126,15 +133,17 @@ export class Scheduler {
    */
   next(): number {
     const g = this.graph;
+    const k = this.#c;
+    const n = this.#n;
     while (this.#head < this.#tail) {
-      const c = this.#work[this.#head++] as number;
+      const c = k[WORK * n + this.#head++] as number;
       const verdict = decide(
         g.triggerRule[c] as number,
         (g.parentStart[c + 1] as number) - (g.parentStart[c] as number),
-        this.#succeededParents[c] as number,
-        this.#failedParents[c] as number,
-        this.#requiredFailed[c] as number,
-        this.#requiredSkipped[c] as number,
+        k[SUCCEEDED_PARENTS * n + c] as number,
+        k[FAILED_PARENTS * n + c] as number,
+        k[REQUIRED_FAILED * n + c] as number,
+        k[REQUIRED_SKIPPED * n + c] as number,
       );
       if (verdict === RUN) {
         this.decision = this.reused?.has(c) === true ? RESTORE : READY;
@@ -146,8 +155,8 @@ export class Scheduler {
       } else {
         this.state[c] = FAILED;
         this.failed++;
-        const root = this.#root[this.dependencyOf(c)] as number;
-        this.#root[c] = root;
+        const root = k[ROOT * n + this.dependencyOf(c)] as number;
+        k[ROOT * n + c] = root;
         this.#propagate(c, FAILED, undefined);
         this.#doom(c, root);
         this.decision = DEPENDENCY_FAILED;
@@ -160,28 +169,32 @@ export class Scheduler {
   /** Records a settled node on its children; children whose parents all settled queue up. */
   #propagate(i: number, outcome: number, picks: readonly number[] | undefined): void {
     const g = this.graph;
-    const flags = this.#flags;
-    const pending = this.#pending;
-    if (picks !== undefined) for (const p of picks) flags[p] = (flags[p] as number) | PICKED;
+    const k = this.#c;
+    const n = this.#n;
+    const flags = FLAGS * n;
+    if (picks !== undefined)
+      for (const p of picks) k[flags + p] = (k[flags + p] as number) | PICKED;
     for (let e = g.childStart[i] as number, end = g.childStart[i + 1] as number; e < end; e++) {
       const c = g.children[e] as number;
       const kind = g.childKind[e];
       if (outcome === SUCCEEDED) {
-        if (kind === CONDITIONAL && ((flags[c] as number) & PICKED) === 0) {
-          flags[c] = (flags[c] as number) | ROUTED_OUT;
-          this.#requiredSkipped[c] = (this.#requiredSkipped[c] as number) + 1;
-        } else this.#succeededParents[c] = (this.#succeededParents[c] as number) + 1;
+        if (kind === CONDITIONAL && ((k[flags + c] as number) & PICKED) === 0) {
+          k[flags + c] = (k[flags + c] as number) | ROUTED_OUT;
+          k[REQUIRED_SKIPPED * n + c] = (k[REQUIRED_SKIPPED * n + c] as number) + 1;
+        } else k[SUCCEEDED_PARENTS * n + c] = (k[SUCCEEDED_PARENTS * n + c] as number) + 1;
       } else if (outcome === FAILED) {
-        this.#failedParents[c] = (this.#failedParents[c] as number) + 1;
-        if (kind !== OPTIONAL) this.#requiredFailed[c] = (this.#requiredFailed[c] as number) + 1;
+        k[FAILED_PARENTS * n + c] = (k[FAILED_PARENTS * n + c] as number) + 1;
+        if (kind !== OPTIONAL)
+          k[REQUIRED_FAILED * n + c] = (k[REQUIRED_FAILED * n + c] as number) + 1;
       } else if (kind !== OPTIONAL) {
-        this.#requiredSkipped[c] = (this.#requiredSkipped[c] as number) + 1;
+        k[REQUIRED_SKIPPED * n + c] = (k[REQUIRED_SKIPPED * n + c] as number) + 1;
       }
-      const left = (pending[c] as number) - 1;
-      pending[c] = left;
-      if (left === 0) this.#work[this.#tail++] = c;
+      const left = (k[PENDING * n + c] as number) - 1;
+      k[PENDING * n + c] = left;
+      if (left === 0) k[WORK * n + this.#tail++] = c;
     }
-    if (picks !== undefined) for (const p of picks) flags[p] = (flags[p] as number) & ~PICKED;
+    if (picks !== undefined)
+      for (const p of picks) k[flags + p] = (k[flags + p] as number) & ~PICKED;
     this.settled++;
   }
 
@@ -208,12 +221,12 @@ export class Scheduler {
 
   /** Whether `c` failed because a required dependency failed (not for want of a success). */
   failedViaRequired(c: number): boolean {
-    return (this.#requiredFailed[c] as number) > 0;
+    return (this.#c[REQUIRED_FAILED * this.#n + c] as number) > 0;
   }
 
   /** The node whose own failure caused `c`'s failure (`c` itself for its own failure). */
   rootOf(c: number): number {
-    return this.#root[c] as number;
+    return this.#c[ROOT * this.#n + c] as number;
   }
 
   /** Why a skipped node was skipped, for `step-skip` events. */
@@ -231,7 +244,7 @@ export class Scheduler {
     if (rule === ONE_FAILED) return `${prefix}none of its dependencies failed`;
     if (rule === ONE_SUCCESS || rule === NONE_FAILED_MIN_ONE_SUCCESS)
       return `${prefix}none of its dependencies succeeded (they were skipped)`;
-    if (((this.#flags[c] as number) & ROUTED_OUT) !== 0) {
+    if (((this.#c[FLAGS * this.#n + c] as number) & ROUTED_OUT) !== 0) {
       return `not picked by the router of ${name(this.#parentIn(c, SUCCEEDED, 'router'))}`;
     }
     return `its required dependency ${name(this.#parentIn(c, SKIPPED, 'required'))} was skipped`;
