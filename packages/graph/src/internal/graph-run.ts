@@ -30,6 +30,9 @@ import { RunState } from './run-state.js';
 import { RunningTasks, type NodeTask } from './running-tasks.js';
 import type { PoolRun, WorkerPool } from './worker-pool.js';
 
+/** `resolve`/`reject` of a run not started: one function for all runs, not two per run. */
+const ignore = (): void => undefined;
+
 /** Everything a run needs from its graph. */
 export interface GraphRunSetup {
   readonly graph: CompiledGraph;
@@ -63,14 +66,15 @@ export class GraphRun extends RunState implements PoolRun {
   readonly #metrics: OrchestrationMetrics;
   readonly #scope: RunScope;
   readonly #tasks: RunningTasks;
-  readonly #parked: number[] = [];
+  /** Nodes held back while the run is paused; made on the first one. */
+  #parked: number[] | undefined;
   #started = 0;
   /** Nodes that finished running and wait for their checkpoint write (still running to users). */
   #saving = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onAbort: (() => void) | undefined;
-  #resolve: (value: unknown) => void = () => undefined;
-  #reject: (error: OrchestrationError) => void = () => undefined;
+  #resolve: (value: unknown) => void = ignore;
+  #reject: (error: OrchestrationError) => void = ignore;
 
   constructor(setup: GraphRunSetup) {
     super(setup.graph, setup.input, setup.ctx, setup.restored, setup.checkpoint);
@@ -138,7 +142,7 @@ export class GraphRun extends RunState implements PoolRun {
   }
 
   park(node: number): void {
-    this.#parked.push(node);
+    (this.#parked ??= []).push(node);
   }
 
   startNode(i: number): void {
@@ -309,8 +313,9 @@ export class GraphRun extends RunState implements PoolRun {
     if (!this.paused) return;
     this.paused = false;
     if (this.done) return;
-    const parked = this.#parked.splice(0);
-    for (const node of parked) this.enqueue(node);
+    const parked = this.#parked;
+    this.#parked = undefined;
+    if (parked !== undefined) for (const node of parked) this.enqueue(node);
     this.#pool.pump();
   }
 
