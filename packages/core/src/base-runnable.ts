@@ -1,5 +1,5 @@
 import { context as otelContext } from '@opentelemetry/api';
-import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
+import { err, errAsync, ok, ResultAsync, type Err, type Ok, type Result } from 'neverthrow';
 import { Observable } from 'rxjs';
 import { canceledError, OrchestrationError, toOrchestrationError } from './errors.js';
 import { childController, NEVER_SIGNAL, raceAbort } from './abort.js';
@@ -18,6 +18,10 @@ import { runBatch } from './internal/run-batch.js';
 import { checkRunOptions } from './check-run-options.js';
 import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 
+/** `ok` for one argument (`then` passes one). */
+const okValue = <O>(value: O): Ok<O, OrchestrationError> => ok(value);
+/** The options of an `invoke` without any: one object, not one per call. */
+const NO_OPTIONS: RunOptions = Object.freeze({});
 const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 /** The path of a run's own Runnable (see `RunEvent`'s `path`). */
 const ROOT_PATH: readonly string[] = Object.freeze([]);
@@ -84,13 +88,13 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
    */
   abstract run(input: I, ctx: ExecutionContext): Promise<O>;
 
-  invoke(input: I, options: RunOptions = {}): ResultAsync<O, OrchestrationError> {
-    return new ResultAsync(
-      this.#start(input, options, undefined).then(
-        (value) => ok(value),
-        (error: unknown) => err(toOrchestrationError(error, this.name)),
-      ),
-    );
+  /** Maps a failed run to its `Err`: one function per Runnable, not one per `invoke`. */
+  #failed: ((error: unknown) => Err<never, OrchestrationError>) | undefined;
+
+  invoke(input: I, options: RunOptions = NO_OPTIONS): ResultAsync<O, OrchestrationError> {
+    const failed = (this.#failed ??= (error: unknown) =>
+      err(toOrchestrationError(error, this.name)));
+    return new ResultAsync(this.#start(input, options, undefined).then(okValue<O>, failed));
   }
 
   batch(inputs: readonly I[], options: BatchOptions = {}): ResultAsync<O[], OrchestrationError> {
