@@ -199,7 +199,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
 
   /** Starts a top-level run: validates options, builds the context, applies the deadline. */
   #start(input: I, options: RunOptions, sink: EventSink | undefined, scoped = false): Promise<O> {
-    const invalid = checkRunOptions(options, this.name);
+    const invalid = options === NO_OPTIONS ? undefined : checkRunOptions(options, this.name);
     if (invalid) return Promise.reject(invalid);
     const parent = options.parent;
     const signal = options.signal ?? parent?.signal ?? NEVER_SIGNAL;
