@@ -23,6 +23,20 @@ export interface CompiledGraph extends ScheduleGraph {
   readonly nodes: readonly NodeSpec[];
   /** `<graph>.<node>`, the `name` attribute of node metrics. */
   readonly metricNames: readonly string[];
+  /**
+   * One entry and at most one child per node (a chain): at most one node of a run is running
+   * at any time, so nothing but the caller's signal or the graph timeout can abort one.
+   */
+  readonly sequential: boolean;
+}
+
+/** Whether the graph is one chain of nodes (see `CompiledGraph.sequential`). */
+function isChain(schedule: ScheduleGraph): boolean {
+  if (schedule.entries.length !== 1) return false;
+  const start = schedule.childStart;
+  for (let i = 0; i < schedule.size; i++)
+    if ((start[i + 1] as number) - (start[i] as number) > 1) return false;
+  return true;
 }
 
 /** Names the nodes of one cycle among the nodes Kahn's algorithm could not order. */
@@ -168,5 +182,6 @@ export function compileGraph(structure: GraphStructure): Result<CompiledGraph, O
     edgeCount: structure.edges.length,
     nodes,
     metricNames: names.map((name) => `${structure.config.name}.${name}`),
+    sequential: isChain(schedule),
   });
 }

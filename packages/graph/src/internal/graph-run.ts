@@ -82,7 +82,11 @@ export class GraphRun extends RunState implements PoolRun {
     this.#config = setup.config;
     this.#metrics = setup.telemetry.metrics();
     this.#scope = setup.scope;
-    this.#tasks = new RunningTasks();
+    // A chain's run with no caller signal and no timeout never aborts a running node: its nodes
+    // get the caller's never-aborting signal instead of an AbortController per run.
+    this.#tasks = new RunningTasks(
+      !setup.graph.sequential || setup.ctx.signal !== NEVER_SIGNAL || setup.config.timeoutMs > 0,
+    );
     this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
   }
 
@@ -155,7 +159,7 @@ export class GraphRun extends RunState implements PoolRun {
     try {
       const input = this.inputOf(i);
       const nodeCtx: ExecutionContext = {
-        signal: task.lane.signal,
+        signal: task.lane === undefined ? ctx.signal : task.lane.signal,
         runId: ctx.runId,
         metadata: ctx.metadata,
         configurable: ctx.configurable,

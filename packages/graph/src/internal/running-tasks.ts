@@ -11,7 +11,8 @@ export class NodeTask implements NodeOutcome {
 
   constructor(
     readonly index: number,
-    readonly lane: Lane,
+    /** `undefined`: the node runs on the caller's signal (nothing else can abort it). */
+    readonly lane: Lane | undefined,
     readonly startedAt: number,
   ) {}
 }
@@ -21,12 +22,17 @@ export class NodeTask implements NodeOutcome {
  * besides the task) and the signal lanes they run on.
  */
 export class RunningTasks {
-  readonly #lanes = new SignalLanes();
+  readonly #lanes: SignalLanes | undefined;
   #head: NodeTask | undefined;
   count = 0;
 
+  /** `abortable`: the run may abort its running nodes (else they share the caller's signal). */
+  constructor(abortable: boolean) {
+    this.#lanes = abortable ? new SignalLanes() : undefined;
+  }
+
   add(index: number): NodeTask {
-    const task = new NodeTask(index, this.#lanes.acquire(), performance.now());
+    const task = new NodeTask(index, this.#lanes?.acquire(), performance.now());
     const head = this.#head;
     task.next = head;
     if (head !== undefined) head.prev = task;
@@ -40,14 +46,14 @@ export class RunningTasks {
     if (prev === undefined) this.#head = next;
     else prev.next = next;
     if (next !== undefined) next.prev = prev;
-    this.#lanes.release(task.lane);
+    if (task.lane !== undefined) this.#lanes?.release(task.lane);
     this.count--;
   }
 
   /** Aborts the signal of every running node (lanes are shared, so copy the list first). */
   abortAll(reason: unknown): void {
     const lanes: Lane[] = [];
-    for (let t = this.#head; t !== undefined; t = t.next) lanes.push(t.lane);
+    for (let t = this.#head; t !== undefined; t = t.next) if (t.lane) lanes.push(t.lane);
     for (const lane of lanes) lane.abort(reason);
   }
 }
