@@ -87,6 +87,19 @@ describe('cancellation', () => {
     expect(log).toEqual(['start:a', 'abort:a']);
   });
 
+  it('aborting the signal of a chain graph run aborts its running node, in every run', async () => {
+    const log: string[] = [];
+    const g = graphOf({ a: (x: unknown) => x, b: hanging('b', log) }, [['a', 'b']]);
+    for (let i = 0; i < 2; i++) {
+      const controller = new AbortController();
+      const run = g.invoke(1, { signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      expect((await run)._unsafeUnwrapErr().code).toBe('task_canceled');
+    }
+    expect(log).toEqual(['start:b', 'abort:b', 'start:b', 'abort:b']);
+  });
+
   it('withGraphTimeout fails with timeout and leaves no timer behind', async () => {
     const log: string[] = [];
     const g = graphOf({ a: hanging('a', log) }, [], withGraphTimeout(30));
