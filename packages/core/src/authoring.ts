@@ -53,3 +53,4 @@ export type {
   Telemetry,
   TracedRunOptions,
 } from './telemetry.js';
+export { isRunnable } from './is-runnable.js';

@@ -4,6 +4,7 @@ import { OrchestrationError, toOrchestrationError } from './errors.js';
 import { raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
 import { isResult } from './is-result.js';
+import { isRunnable } from './is-runnable.js';
 
 type Collected<C> = C extends string ? string : C[];
 
@@ -46,22 +47,6 @@ function isIterableIterator(value: unknown): value is IterableIterator<unknown> 
     value !== null &&
     typeof (value as Record<symbol, unknown>)[Symbol.iterator] === 'function' &&
     typeof (value as { next?: unknown }).next === 'function'
-  );
-}
-
-/**
- * A Baton Runnable by shape (any copy of core). LangChain Runnables (`lc_runnable`) have the
- * same method names but another protocol: they are values here (`toLangChain` runs them).
- */
-function isRunnable(value: unknown): value is Runnable {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['name'] === 'string' &&
-    typeof candidate['invoke'] === 'function' &&
-    typeof candidate['batch'] === 'function' &&
-    typeof candidate['stream'] === 'function' &&
-    candidate['lc_runnable'] !== true
   );
 }
 

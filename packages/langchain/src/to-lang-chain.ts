@@ -5,6 +5,7 @@ import {
   type Runnable,
   type RunOptions,
 } from '@baton/core';
+import { isRunnable } from '@baton/core/authoring';
 import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
 import {
   Runnable as LangChainRunnable,
@@ -14,17 +15,6 @@ import {
 } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { toLangChainError } from './internal/to-lang-chain-error.js';
-
-function isBatonRunnable(value: unknown): value is Runnable {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['name'] === 'string' &&
-    typeof candidate['invoke'] === 'function' &&
-    typeof candidate['batch'] === 'function' &&
-    typeof candidate['stream'] === 'function'
-  );
-}
 
 /** A LangChain Runnable from any copy of `@langchain/core` (`Runnable.isRunnable`'s test). */
 function isLangChainRunnable(value: unknown): value is LangChainRunnable {
@@ -218,7 +208,7 @@ export function toLangChain<I, O>(
       { op: 'toLangChain' },
     );
   }
-  if (!isBatonRunnable(runnable)) {
+  if (!isRunnable(runnable)) {
     throw new OrchestrationError(
       'invalid_config',
       'toLangChain: expected a Baton Runnable (from runnable(), createChain(), createGraph()...) ' +
