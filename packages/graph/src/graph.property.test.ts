@@ -1,9 +1,10 @@
 import { OrchestrationError, runnable, type StepContext } from '@baton/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dagEdges, type EdgeKind } from '../test/support.js';
 import { createGraph, withGraphFailFast, withGraphMaxWorkers } from './index.js';
 
-type Kind = 'required' | 'optional' | 'conditional';
+type Kind = EdgeKind;
 interface Spec {
   nodes: { delay: number; fails: boolean }[];
   edges: { from: number; to: number; kind: Kind }[];
@@ -39,25 +40,7 @@ const specArb: fc.Arbitrary<Spec> = fc.integer({ min: 1, max: 10 }).chain((n) =>
       }),
       { minLength: n, maxLength: n },
     ),
-    edges: fc
-      .array(
-        fc.tuple(
-          fc.nat(n - 1),
-          fc.nat(n - 1),
-          fc.constantFrom<Kind>('required', 'required', 'optional', 'conditional'),
-        ),
-        { maxLength: n * 2 },
-      )
-      .map((raw) => {
-        const seen = new Set<string>();
-        const edges: Spec['edges'] = [];
-        for (const [a, b, kind] of raw) {
-          if (a === b || seen.has(`${Math.min(a, b)}>${Math.max(a, b)}`)) continue;
-          seen.add(`${Math.min(a, b)}>${Math.max(a, b)}`);
-          edges.push({ from: Math.min(a, b), to: Math.max(a, b), kind });
-        }
-        return edges;
-      }),
+    edges: dagEdges(n),
     maxWorkers: fc.integer({ min: 1, max: 6 }),
     failFast: fc.boolean(),
     input: fc.integer({ min: 0, max: 100 }),

@@ -27,9 +27,9 @@ import {
   withNodeRetryPolicy,
   withNodeTimeout,
 } from '../src/index.js';
-import { collect } from './support.js';
+import { collect, dagEdges, type EdgeKind } from './support.js';
 
-type Kind = 'required' | 'optional' | 'conditional';
+type Kind = EdgeKind;
 interface NodeShape {
   fails: 'never' | 'once' | 'always';
   priority: number;
@@ -67,24 +67,7 @@ const shapeArb: fc.Arbitrary<Shape> = fc.integer({ min: 1, max: 9 }).chain((n) =
       }),
       { minLength: n, maxLength: n },
     ),
-    edges: fc
-      .array(
-        fc.tuple(
-          fc.nat(n - 1),
-          fc.nat(n - 1),
-          fc.constantFrom<Kind>('required', 'required', 'optional', 'conditional'),
-        ),
-        { maxLength: n * 2 },
-      )
-      .map((raw) => {
-        const seen = new Set<string>();
-        return raw.flatMap(([a, b, kind]) => {
-          const key = `${Math.min(a, b)}>${Math.max(a, b)}`;
-          if (a === b || seen.has(key)) return [];
-          seen.add(key);
-          return [{ from: Math.min(a, b), to: Math.max(a, b), kind }];
-        });
-      }),
+    edges: dagEdges(n),
     maxWorkers: fc.integer({ min: 1, max: 4 }),
     failFast: fc.boolean(),
     parallel: fc.boolean(),

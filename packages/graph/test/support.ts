@@ -16,6 +16,7 @@ import { healthReport } from '@baton/core/authoring';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { Observable } from 'rxjs';
 import { createGraph, type GraphOption } from '../src/index.js';
+import fc from 'fast-check';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -136,4 +137,32 @@ export class RecordingStore implements CheckpointStore {
   check() {
     return Promise.resolve(healthReport('recording-store', 'healthy'));
   }
+}
+
+/** How a random edge depends on its parent. */
+export type EdgeKind = 'required' | 'optional' | 'conditional';
+
+/**
+ * Random edges of an `n`-node DAG for property tests: each edge goes from the lower index to the
+ * higher, no self edges, each pair at most once; required edges are drawn twice as often.
+ */
+export function dagEdges(n: number): fc.Arbitrary<{ from: number; to: number; kind: EdgeKind }[]> {
+  return fc
+    .array(
+      fc.tuple(
+        fc.nat(n - 1),
+        fc.nat(n - 1),
+        fc.constantFrom<EdgeKind>('required', 'required', 'optional', 'conditional'),
+      ),
+      { maxLength: n * 2 },
+    )
+    .map((raw) => {
+      const seen = new Set<string>();
+      return raw.flatMap(([a, b, kind]) => {
+        const key = `${Math.min(a, b)}>${Math.max(a, b)}`;
+        if (a === b || seen.has(key)) return [];
+        seen.add(key);
+        return [{ from: Math.min(a, b), to: Math.max(a, b), kind }];
+      });
+    });
 }

@@ -108,7 +108,8 @@ export function runnableActivity(
  *
  * @example
  * const activities = createBatonActivities([summarize, translate]);
- * // Worker.create({ ..., activities: activities._unsafeUnwrap() }) in your own worker
+ * if (activities.isErr()) throw activities.error; // invalid_config naming the bad entry
+ * // Worker.create({ ..., activities: activities.value }) in your own worker
  */
 export function createBatonActivities(
   runnables: RunnableActivities,
