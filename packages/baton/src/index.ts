@@ -1,2 +1,2 @@
 /** Public surface of baton. */
-export {};
+export type { ActionDefinition, ActionLookup, ModelLookup } from './contracts.js';
