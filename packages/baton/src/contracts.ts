@@ -11,7 +11,7 @@ import type { ZodType } from 'zod';
 export interface ActionDefinition {
   readonly name: string;
   /** Receives the task's rendered parameters merged with its dependency outputs. */
-  readonly runnable: Runnable<Record<string, unknown>, unknown>;
+  readonly runnable: Runnable<Record<string, unknown>>;
   /** Validates a task's parameters (templates not yet rendered are strings) at validation time. */
   readonly schema?: ZodType;
   /** One line for `baton validate` and the docs. */
