@@ -70,7 +70,7 @@ describe('per-orchestrator registries', () => {
   const recording = (seen: string[], tag: string): ChainProvider => ({
     createChain: (steps, config) => {
       seen.push(`${tag}:${config.name}`);
-      return make().createChain(steps as never, withChainName(config.name)) as never;
+      return make().createChain(steps as never, withChainName(config.name));
     },
   });
 
