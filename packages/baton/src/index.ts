@@ -70,3 +70,9 @@ export type {
   PipelineTask,
 } from './pipeline/pipeline-types.js';
 export { validatePipeline } from './pipeline/validate-pipeline.js';
+export type {
+  LoadedPipeline,
+  PipelineRun,
+  PipelineRunOptions,
+  PipelineSource,
+} from './run-pipeline.js';

@@ -17,6 +17,7 @@ import type { Pipeline, PipelineLookups, PipelineTask } from './pipeline-types.j
 import { planValue, scopeResolver, type Render, type RunScope } from './render-plan.js';
 import { mayBeTemplate, parseTemplate } from './template.js';
 import { evaluateWhen, parseWhen, truthy, type WhenNode } from './when-expression.js';
+import { runAction } from '../internal/run-action.js';
 
 const OP = 'compilePipeline';
 /** The node that checks the run's input; every task depends on it. */
@@ -121,7 +122,7 @@ function taskRunnable(
           `action "${t.action}" refuses its rendered parameters: ${checked.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ')}`,
         ),
       );
-    return action.runnable.invoke({ ...scope.outputs, ...parameters }, { parent: ctx });
+    return runAction(action, { ...scope.outputs, ...parameters }, ctx);
   });
 }
 
