@@ -311,6 +311,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
           await tracker.drain(timeoutMs);
         }
         stopped = true;
+        tracker.releaseWorkflows();
         await Promise.all([...closables].map((c) => c.close().catch(() => undefined)));
         await temporal?.close();
         logger?.info('orchestrator shut down', { ...tracker.metrics() });
