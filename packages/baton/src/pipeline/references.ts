@@ -56,7 +56,8 @@ function distance(a: string, b: string): number {
 /** `; did you mean "x"?` for the closest name within a third of its length, else `''`. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  // Within a third of the name's length, and never the whole name (`c` is not a typo of `a`).
+  let bestDistance = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1) + 1;
   for (const c of candidates) {
     if (Math.abs(c.length - name.length) >= bestDistance) continue;
     const d = distance(name, c);
