@@ -148,7 +148,6 @@ export const pipelineSchema = z.strictObject(
   },
   must('a mapping with id and tasks'),
 );
-export type PipelineData = z.output<typeof pipelineSchema>;
 
 const SECTIONS: readonly [RegExp, string, readonly string[]][] = [
   [/^$/, 'pipeline', Object.keys(pipelineSchema.shape)],

@@ -108,7 +108,7 @@ export function refProblem(ref: TemplateRef, scope: RefScope): RefProblem | unde
 }
 
 /** Deepest nesting of parameter values: deeper data is rejected, not rendered. */
-export const MAX_PARAMETER_DEPTH = 64;
+const MAX_PARAMETER_DEPTH = 64;
 
 /** Calls `visit` for every string in `value` with its path; reports forbidden keys and depth. */
 export function walkStrings(
