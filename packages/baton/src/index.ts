@@ -46,6 +46,11 @@ export type {
 } from './model-definition.js';
 export { compilePipeline } from './pipeline/compile-pipeline.js';
 export type { CompiledPipeline } from './pipeline/compile-pipeline.js';
+export {
+  PIPELINE_INPUT_NODE,
+  PIPELINE_OUTPUTS_NODE,
+  pipelineGateNode,
+} from './pipeline/pipeline-runnables.js';
 export { loadPipelineFile } from './pipeline/load-pipeline-file.js';
 export { parsePipeline } from './pipeline/parse-pipeline.js';
 export type {
