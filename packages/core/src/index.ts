@@ -142,6 +142,7 @@ export type {
   Graph,
   GraphConfig,
   GraphProvider,
+  GraphRateLimit,
   NodeConfig,
   NodeInputFn,
   RouteTargets,
