@@ -23,6 +23,7 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  runWithHooks,
   tracedRun,
   type ExecutionContext,
   type Telemetry,
@@ -194,7 +195,10 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     scope: RunScope,
   ): Promise<unknown> {
     const store = this.#config.checkpointer;
-    return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
+    const hooks = this.#config.hooks;
+    const stats = this.#config.runStats;
+    const started = stats === undefined ? 0 : performance.now();
+    const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
           ? undefined
@@ -209,21 +213,38 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               scope.parent === undefined && options.restored === undefined,
               options.superseded,
             );
-      const run = new GraphRun({
-        graph,
-        config: this.#config,
-        pool: this.#poolAt(scope.level),
-        telemetry: this.#telemetry,
-        input,
-        ctx: inner,
-        tracing: span.isRecording(),
-        restored: options.restored,
-        checkpoint,
-        scope,
-      });
-      options.onRun?.(run);
-      return run.start();
+      const launch = (value: unknown): Promise<unknown> => {
+        const run = new GraphRun({
+          graph,
+          config: this.#config,
+          pool: this.#poolAt(scope.level),
+          telemetry: this.#telemetry,
+          input: value,
+          ctx: inner,
+          tracing: span.isRecording(),
+          restored: options.restored,
+          checkpoint,
+          scope,
+        });
+        options.onRun?.(run);
+        return run.start();
+      };
+      // The checkpoint keeps the input as given: a resumed run runs `before` on it again.
+      return hooks === undefined
+        ? launch(input)
+        : runWithHooks(hooks, this.name, input, inner, launch);
     });
+    if (stats === undefined) return done;
+    return done.then(
+      (output) => {
+        stats.record('graph', this.name, performance.now() - started);
+        return output;
+      },
+      (error: unknown) => {
+        stats.record('graph', this.name, performance.now() - started, error);
+        throw error;
+      },
+    );
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */

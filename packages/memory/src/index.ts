@@ -54,6 +54,10 @@ export type { FileCheckpointStoreConfig } from './file-checkpoint-store.js';
 export { createRedisCheckpointStore } from './redis-checkpoint-store.js';
 export type { RedisCheckpointStore, RedisCheckpointStoreConfig } from './redis-checkpoint-store.js';
 
+// rate limits shared across processes
+export { createRedisRateLimiter } from './redis-rate-limiter.js';
+export type { RedisRateLimiter, RedisRateLimiterConfig } from './redis-rate-limiter.js';
+
 // backend options
 export { withDirectory } from './file-options.js';
 export type { DirectoryConfig } from './file-options.js';
