@@ -45,7 +45,10 @@ export { createRedisChatHistory, withRedisTtlMs } from './redis-chat-history.js'
 export type { RedisChatHistory, RedisChatHistoryConfig } from './redis-chat-history.js';
 
 // checkpoint stores
+export { withCheckpointRetention } from './checkpoint-retention.js';
+export type { CheckpointRetention, RetentionConfig } from './checkpoint-retention.js';
 export { createInMemoryCheckpointStore } from './in-memory-checkpoint-store.js';
+export type { InMemoryCheckpointStoreConfig } from './in-memory-checkpoint-store.js';
 export { createFileCheckpointStore } from './file-checkpoint-store.js';
 export type { FileCheckpointStoreConfig } from './file-checkpoint-store.js';
 export { createRedisCheckpointStore } from './redis-checkpoint-store.js';

@@ -16,13 +16,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeCheckpointStoreContract('in-memory', () => ok(createInMemoryCheckpointStore()), {
-  persistent: false,
-});
-describeCheckpointStoreContract('file', () => ok(createFileCheckpointStore(withDirectory(dir))), {
-  persistent: true,
-  propertyRuns: 15,
-});
+describeCheckpointStoreContract(
+  'in-memory',
+  (...options) => ok(createInMemoryCheckpointStore(...options)),
+  { persistent: false },
+);
+describeCheckpointStoreContract(
+  'file',
+  (...options) => ok(createFileCheckpointStore(withDirectory(dir), ...options)),
+  { persistent: true, propertyRuns: 15 },
+);
 
 describe('createFileCheckpointStore', () => {
   const run = (runId: string) => ({
@@ -82,7 +85,7 @@ describe('createFileCheckpointStore', () => {
 
   it('lists nothing for a directory that does not exist yet', async () => {
     const store = await ok(createFileCheckpointStore(withDirectory(join(dir, 'never-created'))));
-    expect(await ok(store.listRuns())).toEqual([]);
+    expect(await ok(store.listRuns())).toEqual({ runs: [] });
     expect((await store.check()).status).toBe('healthy');
   });
 
