@@ -1,36 +1,5 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
 export type { ActionDefinition, ActionLookup, ModelLookup } from './contracts.js';
-export { compilePipeline } from './pipeline/compile-pipeline.js';
-export type { CompiledPipeline } from './pipeline/compile-pipeline.js';
-export {
-  PIPELINE_INPUT_NODE,
-  PIPELINE_OUTPUTS_NODE,
-  pipelineGateNode,
-} from './pipeline/pipeline-runnables.js';
-export { loadPipelineFile } from './pipeline/load-pipeline-file.js';
-export { parsePipeline } from './pipeline/parse-pipeline.js';
-export type {
-  ParsedPipeline,
-  ParsePipelineOptions,
-  PipelinePath,
-  PipelinePosition,
-} from './pipeline/parse-pipeline.js';
-export { formatDiagnostic, pipelineDiagnostics } from './pipeline/pipeline-diagnostics.js';
-export { resolvePipelineInput } from './pipeline/pipeline-input.js';
-export type {
-  Pipeline,
-  PipelineCache,
-  PipelineDependency,
-  PipelineDiagnostic,
-  PipelineDiagnosticCode,
-  PipelineInput,
-  PipelineInputType,
-  PipelineLookups,
-  PipelineRetry,
-  PipelineSettings,
-  PipelineTask,
-} from './pipeline/pipeline-types.js';
-export { validatePipeline } from './pipeline/validate-pipeline.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
@@ -75,3 +44,40 @@ export type {
   ModelRateLimit,
   TokenUsage,
 } from './model-definition.js';
+export { compilePipeline } from './pipeline/compile-pipeline.js';
+export type { CompiledPipeline } from './pipeline/compile-pipeline.js';
+export {
+  PIPELINE_INPUT_NODE,
+  PIPELINE_OUTPUTS_NODE,
+  pipelineGateNode,
+} from './pipeline/pipeline-runnables.js';
+export { loadPipelineFile } from './pipeline/load-pipeline-file.js';
+export { parsePipeline } from './pipeline/parse-pipeline.js';
+export type {
+  ParsedPipeline,
+  ParsePipelineOptions,
+  PipelinePath,
+  PipelinePosition,
+} from './pipeline/parse-pipeline.js';
+export { formatDiagnostic, pipelineDiagnostics } from './pipeline/pipeline-diagnostics.js';
+export { resolvePipelineInput } from './pipeline/pipeline-input.js';
+export type {
+  Pipeline,
+  PipelineCache,
+  PipelineDependency,
+  PipelineDiagnostic,
+  PipelineDiagnosticCode,
+  PipelineInput,
+  PipelineInputType,
+  PipelineLookups,
+  PipelineRetry,
+  PipelineSettings,
+  PipelineTask,
+} from './pipeline/pipeline-types.js';
+export { validatePipeline } from './pipeline/validate-pipeline.js';
+export type {
+  LoadedPipeline,
+  PipelineRun,
+  PipelineRunOptions,
+  PipelineSource,
+} from './run-pipeline.js';

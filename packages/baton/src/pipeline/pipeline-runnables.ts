@@ -9,6 +9,7 @@ import type { ActionDefinition } from '../contracts.js';
 import type { Pipeline, PipelineTask } from './pipeline-types.js';
 import { planValue, scopeResolver, type Render, type RunScope } from './render-plan.js';
 import { evaluateWhen, truthy, type WhenNode } from './when-expression.js';
+import { runAction } from '../internal/run-action.js';
 
 /** The graph node that checks a run's input (`resolvePipelineInput`); every task depends on it. */
 export const PIPELINE_INPUT_NODE = '$input';
@@ -65,7 +66,7 @@ export function taskRunnable(
           `action "${t.action}" refuses its rendered parameters: ${checked.error.issues.map((i) => `${i.path.join('.') || '(parameters)'}: ${i.message}`).join('; ')}`,
         ),
       );
-    return action.runnable.invoke({ ...scope.outputs, ...parameters }, { parent: ctx });
+    return runAction(action, { ...scope.outputs, ...parameters }, ctx);
   });
 }
 
