@@ -12,13 +12,19 @@ export {
   withTemporalAddress,
   withTemporalCheckTimeout,
   withTemporalConnection,
+  withTemporalRpcTimeout,
   withWorkflowDescription,
   withWorkflowIdPrefix,
   withWorkflowMetadata,
   withWorkflowName,
   withWorkflowProvider,
   withWorkflowRetries,
+  withWorkflowSearchAttributes,
   withWorkflowTaskQueue,
   withWorkflowTimeout,
 } from '../temporal-workflow-options.js';
-export type { TemporalWorkflowConfig, WorkflowOption } from '../temporal-workflow-options.js';
+export type {
+  SearchAttributeValue,
+  TemporalWorkflowConfig,
+  WorkflowOption,
+} from '../temporal-workflow-options.js';
