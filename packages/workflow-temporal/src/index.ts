@@ -3,12 +3,17 @@
  * default workflow registry. The worker is in `./worker`, sandbox code in `./workflow`.
  */
 export {
+  DEFAULT_GRAPH_INTERPRETER_SETTINGS,
   DEFAULT_TEMPORAL_WORKFLOW_CONFIG,
+  GRAPH_QUERIES,
+  GRAPH_SIGNALS,
+  createTemporalGraphWorkflow,
   createTemporalWorkflow,
   fromTemporalError,
   temporalWorkflowProvider,
   withTemporalAddress,
   withTemporalCheckTimeout,
+  withGraphInterpreter,
   withTemporalConnection,
   withWorkflowDescription,
   withWorkflowIdPrefix,
@@ -20,6 +25,12 @@ export {
   withWorkflowTimeout,
 } from './client/index.js';
 export type {
+  GraphEvent,
+  GraphInterpreterSettings,
+  GraphProgress,
+  GraphRunResult,
+  NodeStatus,
+  TemporalGraphWorkflow,
   TemporalWorkflow,
   TemporalWorkflowConfig,
   TemporalWorkflowDefinition,

@@ -3,6 +3,7 @@ import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import type { Connection } from '@temporalio/client';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
+import type { GraphInterpreterSettings } from './workflow/graph-wire.js';
 
 /** Settings of a Temporal workflow: core's {@link WorkflowConfig} plus where the server is. */
 export interface TemporalWorkflowConfig extends WorkflowConfig {
@@ -23,6 +24,11 @@ export interface TemporalWorkflowConfig extends WorkflowConfig {
   readonly namespace: string;
   /** Bound of `check()` in ms: a server that does not answer in time is `unhealthy`. @default 5000 */
   readonly checkTimeoutMs: number;
+  /**
+   * How the graph interpreter runs a graph (`createTemporalGraphWorkflow` only).
+   * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+   */
+  readonly graphInterpreter?: Partial<GraphInterpreterSettings> | undefined;
 }
 
 /** A functional option of `createTemporalWorkflow` and `createWorkflow`. */
@@ -42,6 +48,7 @@ export const DEFAULT_TEMPORAL_WORKFLOW_CONFIG: Readonly<TemporalWorkflowConfig> 
   address: 'localhost:7233',
   namespace: 'default',
   checkTimeoutMs: 5_000,
+  graphInterpreter: undefined,
 });
 
 const nonEmpty = (option: string, what: string) =>
@@ -49,6 +56,12 @@ const nonEmpty = (option: string, what: string) =>
     .string({ error: `${option} expects a string` })
     .trim()
     .min(1, { error: `${option} expects a non-empty ${what}` });
+
+const whole = (field: string) =>
+  z
+    .number({ error: `withGraphInterpreter: ${field} must be a number` })
+    .int({ error: `withGraphInterpreter: ${field} must be a whole number` })
+    .min(1, { error: `withGraphInterpreter: ${field} must be >= 1` });
 
 const isConnection = (value: unknown): boolean => {
   if (value === undefined) return true;
@@ -101,6 +114,27 @@ const temporalWorkflowConfigSchema = z.object({
   checkTimeoutMs: z
     .number({ error: 'withTemporalCheckTimeout expects a number of milliseconds' })
     .positive({ error: 'withTemporalCheckTimeout expects milliseconds > 0' }),
+  graphInterpreter: z
+    .strictObject(
+      {
+        maxPendingActivities: whole('maxPendingActivities').max(2_000, {
+          error:
+            "withGraphInterpreter: maxPendingActivities must be at most 2000 (Temporal's limit)",
+        }),
+        continueAsNewAfterEvents: whole('continueAsNewAfterEvents').max(50_000, {
+          error:
+            'withGraphInterpreter: continueAsNewAfterEvents must be below 51,200 (Temporal terminates an execution there)',
+        }),
+        continueAsNewAfterBytes: whole('continueAsNewAfterBytes'),
+        maxPayloadBytes: whole('maxPayloadBytes'),
+        heartbeatTimeoutMs: whole('heartbeatTimeoutMs'),
+        defaultNodeTimeoutMs: whole('defaultNodeTimeoutMs'),
+        maxEvents: whole('maxEvents'),
+      },
+      { error: 'withGraphInterpreter expects an object of GraphInterpreterSettings fields' },
+    )
+    .partial()
+    .optional(),
   ...telemetryOptionsShape,
 }) as unknown as z.ZodType<TemporalWorkflowConfig>;
 
@@ -214,5 +248,18 @@ export function withTemporalAddress(address: string, namespace = 'default'): Wor
 export function withTemporalCheckTimeout(timeoutMs: number): WorkflowOption {
   return (draft) => {
     draft.checkTimeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Settings of the graph interpreter workflow for `createTemporalGraphWorkflow`: pending
+ * activities at most, when to continue as new, the payload limit, timeouts (see
+ * `GraphInterpreterSettings`). Fields not given keep their defaults; a bad value fails with
+ * `invalid_config` naming the field.
+ * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+ */
+export function withGraphInterpreter(settings: Partial<GraphInterpreterSettings>): WorkflowOption {
+  return (draft) => {
+    draft.graphInterpreter = { ...draft.graphInterpreter, ...settings };
   };
 }
