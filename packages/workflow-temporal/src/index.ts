@@ -3,12 +3,17 @@
  * default workflow registry. The worker is in `./worker`, sandbox code in `./workflow`.
  */
 export {
+  DEFAULT_GRAPH_INTERPRETER_SETTINGS,
   DEFAULT_TEMPORAL_WORKFLOW_CONFIG,
+  GRAPH_QUERIES,
+  GRAPH_SIGNALS,
+  createTemporalGraphWorkflow,
   createTemporalWorkflow,
   fromTemporalError,
   temporalWorkflowProvider,
   withTemporalAddress,
   withTemporalCheckTimeout,
+  withGraphInterpreter,
   withTemporalConnection,
   withTemporalRpcTimeout,
   withWorkflowDescription,
@@ -23,6 +28,12 @@ export {
 } from './client/index.js';
 export type {
   SearchAttributeValue,
+  GraphEvent,
+  GraphInterpreterSettings,
+  GraphProgress,
+  GraphRunResult,
+  NodeStatus,
+  TemporalGraphWorkflow,
   TemporalWorkflow,
   TemporalWorkflowConfig,
   TemporalWorkflowDefinition,

@@ -3,6 +3,7 @@ import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import type { Connection } from '@temporalio/client';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
+import type { GraphInterpreterSettings } from './workflow/graph-wire.js';
 
 /** Settings of a Temporal workflow: core's {@link WorkflowConfig} plus where the server is. */
 export interface TemporalWorkflowConfig extends WorkflowConfig {
@@ -36,6 +37,11 @@ export interface TemporalWorkflowConfig extends WorkflowConfig {
    * @default 10000
    */
   readonly rpcTimeoutMs: number;
+  /**
+   * How the graph interpreter runs a graph (`createTemporalGraphWorkflow` only).
+   * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+   */
+  readonly graphInterpreter?: Partial<GraphInterpreterSettings> | undefined;
 }
 
 /**
@@ -64,6 +70,7 @@ export const DEFAULT_TEMPORAL_WORKFLOW_CONFIG: Readonly<TemporalWorkflowConfig> 
   namespace: 'default',
   checkTimeoutMs: 5_000,
   rpcTimeoutMs: 10_000,
+  graphInterpreter: undefined,
 });
 
 const nonEmpty = (option: string, what: string) =>
@@ -71,6 +78,12 @@ const nonEmpty = (option: string, what: string) =>
     .string({ error: `${option} expects a string` })
     .trim()
     .min(1, { error: `${option} expects a non-empty ${what}` });
+
+const whole = (field: string) =>
+  z
+    .number({ error: `withGraphInterpreter: ${field} must be a number` })
+    .int({ error: `withGraphInterpreter: ${field} must be a whole number` })
+    .min(1, { error: `withGraphInterpreter: ${field} must be >= 1` });
 
 const isConnection = (value: unknown): boolean => {
   if (value === undefined) return true;
@@ -145,6 +158,27 @@ const temporalWorkflowConfigSchema = z.object({
   rpcTimeoutMs: z
     .number({ error: 'withTemporalRpcTimeout expects a number of milliseconds' })
     .positive({ error: 'withTemporalRpcTimeout expects milliseconds > 0' }),
+  graphInterpreter: z
+    .strictObject(
+      {
+        maxPendingActivities: whole('maxPendingActivities').max(2_000, {
+          error:
+            "withGraphInterpreter: maxPendingActivities must be at most 2000 (Temporal's limit)",
+        }),
+        continueAsNewAfterEvents: whole('continueAsNewAfterEvents').max(50_000, {
+          error:
+            'withGraphInterpreter: continueAsNewAfterEvents must be below 51,200 (Temporal terminates an execution there)',
+        }),
+        continueAsNewAfterBytes: whole('continueAsNewAfterBytes'),
+        maxPayloadBytes: whole('maxPayloadBytes'),
+        heartbeatTimeoutMs: whole('heartbeatTimeoutMs'),
+        defaultNodeTimeoutMs: whole('defaultNodeTimeoutMs'),
+        maxEvents: whole('maxEvents'),
+      },
+      { error: 'withGraphInterpreter expects an object of GraphInterpreterSettings fields' },
+    )
+    .partial()
+    .optional(),
   ...telemetryOptionsShape,
 }) as unknown as z.ZodType<TemporalWorkflowConfig>;
 
@@ -286,5 +320,18 @@ export function withTemporalCheckTimeout(timeoutMs: number): WorkflowOption {
 export function withTemporalRpcTimeout(timeoutMs: number): WorkflowOption {
   return (draft) => {
     draft.rpcTimeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Settings of the graph interpreter workflow for `createTemporalGraphWorkflow`: pending
+ * activities at most, when to continue as new, the payload limit, timeouts (see
+ * `GraphInterpreterSettings`). Fields not given keep their defaults; a bad value fails with
+ * `invalid_config` naming the field.
+ * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+ */
+export function withGraphInterpreter(settings: Partial<GraphInterpreterSettings>): WorkflowOption {
+  return (draft) => {
+    draft.graphInterpreter = { ...draft.graphInterpreter, ...settings };
   };
 }
