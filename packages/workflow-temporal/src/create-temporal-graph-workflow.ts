@@ -161,7 +161,7 @@ export function createTemporalGraphWorkflow<I = unknown, O = unknown>(
     ...inner,
     spec: spec.value,
     execute(input, executeOptions) {
-      const args: BatonGraphInput = {
+      const args: { -readonly [K in keyof BatonGraphInput]: BatonGraphInput[K] } = {
         spec: wire,
         fingerprint: spec.value.fingerprint,
         input,
@@ -169,7 +169,11 @@ export function createTemporalGraphWorkflow<I = unknown, O = unknown>(
           ? {}
           : { settings: config.value.graphInterpreter }),
       };
-      const bytes = jsonBytes(args);
+      // A large spec goes by reference: the workers that serve the graph supply it.
+      const inline = jsonBytes(args);
+      const byReference = inline > settings.inlineSpecMaxBytes;
+      if (byReference) delete args.spec;
+      const bytes = byReference ? jsonBytes(args) : inline;
       if (bytes > settings.maxPayloadBytes)
         return errAsync(
           new OrchestrationError(

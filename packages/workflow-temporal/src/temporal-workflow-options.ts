@@ -174,6 +174,7 @@ const temporalWorkflowConfigSchema = z.object({
         heartbeatTimeoutMs: whole('heartbeatTimeoutMs'),
         defaultNodeTimeoutMs: whole('defaultNodeTimeoutMs'),
         maxEvents: whole('maxEvents'),
+        inlineSpecMaxBytes: whole('inlineSpecMaxBytes'),
       },
       { error: 'withGraphInterpreter expects an object of GraphInterpreterSettings fields' },
     )

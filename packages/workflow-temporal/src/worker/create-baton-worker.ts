@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ResultAsync, errAsync, okAsync } from 'neverthrow';
 import { fromTemporalError } from '../from-temporal-error.js';
-import { serveGraphs } from './graph-activities.js';
+import { GRAPH_SPEC_ACTIVITY } from '../workflow/graph-wire.js';
+import { graphSpecActivity, serveGraphs } from './graph-activities.js';
 import {
   createBatonActivities,
   type RunnableActivities,
@@ -167,6 +168,10 @@ export function createBatonWorker(
     fingerprints,
   });
   if (activities.isErr()) return errAsync(activities.error);
+  const servedActivities = {
+    ...activities.value,
+    [GRAPH_SPEC_ACTIVITY]: graphSpecActivity(served.value.specs) as RunnableActivity,
+  };
   const namespace = config.namespace ?? 'default';
   const taskQueue = config.taskQueue ?? 'baton';
   const given = config.connection;
@@ -179,7 +184,7 @@ export function createBatonWorker(
     : okAsync(given);
   return connect.andThen((connection) =>
     ResultAsync.fromPromise(
-      Worker.create(workerOptions(config, connection, namespace, taskQueue, activities.value)),
+      Worker.create(workerOptions(config, connection, namespace, taskQueue, servedActivities)),
       (e) => fromTemporalError(e, 'createBatonWorker', 'invalid_config'),
     )
       .orElse((error) =>
