@@ -1,5 +1,6 @@
 /**
- * Fault test: two real worker processes poll one task queue and run a 50-node DAG; one is killed
+ * Fault test: two real worker processes poll one task queue and run a 50-node graph through the
+ * `batonGraph` interpreter; one is killed
  * with SIGKILL mid-run. The run completes on the other with every node's output, and no node whose
  * completion the server had recorded runs again (each node logs its start and end, with its pid,
  * to a file; the history says which worker completed which node).
@@ -11,15 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newRunId } from '@baton/core/authoring';
 import {
-  createTemporalWorkflow,
+  createTemporalGraphWorkflow,
+  withGraphInterpreter,
   withTemporalAddress,
   withWorkflowTaskQueue,
 } from '@baton/workflow-temporal';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { expectedOutputs, layeredDag } from './fixtures/layered-graph.js';
-import type { HandWrittenDagInput } from './workflows/index.js';
+import { dagGraph, expectedOutputs, layeredDag, nodeRunnables } from './fixtures/layered-graph.js';
+import { bundleBatonWorkflows, quietRuntime } from './graph-harness.js';
 
 const server = inject('temporal');
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -100,10 +102,8 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-      logger: new DefaultLogger('ERROR'),
-    });
+    quietRuntime();
+    const bundle = await bundleBatonWorkflows();
     const bundlePath = join(dir, 'workflows.js');
     writeFileSync(bundlePath, bundle.code);
     const config = { address, namespace, taskQueue, bundlePath, log, layers: LAYERS, width: WIDTH };
@@ -118,13 +118,14 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
 
   it('completes on the surviving worker; no node completed before the kill runs again', async () => {
     const dag = layeredDag(LAYERS, WIDTH);
-    const wf = createTemporalWorkflow<HandWrittenDagInput, Record<string, number>>(
-      'handWrittenDag',
+    // The same graph the workers serve (same names and structure: same fingerprint).
+    const wf = createTemporalGraphWorkflow(
+      dagGraph('fault', dag, nodeRunnables(dag), 1_000),
       withTemporalAddress(address, namespace),
       withWorkflowTaskQueue(taskQueue),
+      withGraphInterpreter({ heartbeatTimeoutMs: 1_000 }),
     )._unsafeUnwrap();
-    const input: HandWrittenDagInput = { nodes: dag, input: 1, heartbeatTimeoutMs: 1_000 };
-    const run = (await wf.execute(input))._unsafeUnwrap();
+    const run = (await wf.execute(1))._unsafeUnwrap();
 
     // Kill a worker that is running a node once about a quarter of the nodes are done.
     let victim: WorkerProcess | undefined;
@@ -144,7 +145,8 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
 
     const result = await wf.getResult(run.workflowId);
     await wf.close();
-    expect(result._unsafeUnwrap()).toEqual(expectedOutputs(dag, 1));
+    if (result.isErr()) throw result.error;
+    expect(result.value.outputs).toEqual(expectedOutputs(dag, 1));
 
     // Who completed what, as the server recorded it.
     const connection = await Connection.connect({ address });

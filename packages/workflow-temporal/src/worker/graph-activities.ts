@@ -97,7 +97,7 @@ export function graphSpecActivity(
         ApplicationFailure.create({
           type: 'not_found',
           nonRetryable: true,
-          message: `batonGraph: the execution carries its graph by reference (fingerprint ${String(fingerprint)}), and this worker does not serve that graph (serves: ${served}); pass the graph to createBatonWorker({ graphs })`,
+          message: `batonGraph: the execution carries its graph by reference (fingerprint ${fingerprint}), and this worker does not serve that graph (serves: ${served}); pass the graph to createBatonWorker({ graphs })`,
           details: [{ op: 'batonGraphSpec', details: { fingerprint } }],
         }),
       );

@@ -7,6 +7,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -159,10 +160,22 @@ export async function batonGraph(args: BatonGraphInput): Promise<GraphWireResult
   return interpreter.run();
 }
 
+/** How often a node is started again after the worker running it was lost. */
+const LOST_WORKER_RESTARTS = 3;
+const RESTART_LOST_NODE_PATCH = 'baton.graph.restart-node-of-lost-worker';
+
+/** The activity's worker stopped heartbeating: it died or lost the server. */
+function workerLost(error: unknown): boolean {
+  const cause = (error as { cause?: { name?: unknown; timeoutType?: unknown } } | null)?.cause;
+  return cause?.name === 'TimeoutFailure' && cause.timeoutType === 'HEARTBEAT';
+}
+
 class GraphInterpreter {
   readonly run$: GraphRun;
   readonly #scope = new CancellationScope();
   readonly #proxies = new Map<ActivityOptions, NodeActivities>();
+  /** Restarts of a node whose worker was lost, by node. */
+  readonly #lostWorkers = new Map<number, number>();
   readonly #carried: CarriedState;
   #running = 0;
   #paused: boolean;
@@ -371,6 +384,14 @@ class GraphInterpreter {
     this.#running--;
     this.#dirty = true;
     if (this.#stopping !== undefined || isCancellation(error)) return;
+    // A worker that died mid-node is no failure of the node: run it again elsewhere, without
+    // spending the node's retries (patched: older histories failed the node here).
+    const lost = this.#lostWorkers.get(i) ?? 0;
+    if (workerLost(error) && lost < LOST_WORKER_RESTARTS && patched(RESTART_LOST_NODE_PATCH)) {
+      this.#lostWorkers.set(i, lost + 1);
+      this.#start(i);
+      return;
+    }
     const attempts = (this.plan.retries[i] as number) + 1;
     this.run$.failed(i, nodeFailure(error, this.run$.nodeName(i), attempts));
   }
