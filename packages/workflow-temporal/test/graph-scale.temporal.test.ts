@@ -52,10 +52,7 @@ function fanOut(width: number, maxWorkers: number): Graph<number, number> {
 
 /** `layers` layers of `width` nodes, each node depending on two of the layer before. */
 function layered(layers: number, width: number): Graph<number> {
-  const g = createGraph<number>(
-    withGraphName('layered'),
-    withGraphMaxWorkers(4),
-  )._unsafeUnwrap();
+  const g = createGraph<number>(withGraphName('layered'), withGraphMaxWorkers(4))._unsafeUnwrap();
   for (let l = 0; l < layers; l++) {
     for (let i = 0; i < width; i++) {
       g.addNode(`l${l}n${i}`, step)._unsafeUnwrap();
