@@ -123,8 +123,7 @@ function specOf(graphOrSpec: unknown): Result<GraphSpec, OrchestrationError> {
   for (const node of raw.nodes as readonly GraphSpecNode[])
     standIns[node.runnable] = runnable(node.runnable, () => undefined);
   const routers: Record<string, Router<never>> = {};
-  for (const edge of (raw.conditionalEdges ?? []))
-    routers[edge.router] = () => [];
+  for (const edge of raw.conditionalEdges ?? []) routers[edge.router] = () => [];
   return graphFromSpec(raw, { runnables: standIns, routers }).andThen((g) => g.toSpec());
 }
 
