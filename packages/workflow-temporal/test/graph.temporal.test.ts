@@ -76,7 +76,7 @@ function diamond() {
 
 /** classify routes to long or short; the join after the router takes whichever ran. */
 function routed() {
-  const g = createGraph<string, unknown>(withGraphName('routed'))._unsafeUnwrap();
+  const g = createGraph<string>(withGraphName('routed'))._unsafeUnwrap();
   g.addNode('classify', classify)._unsafeUnwrap();
   g.addNode('long', long)._unsafeUnwrap();
   g.addNode('short', short)._unsafeUnwrap();
@@ -93,7 +93,7 @@ function routed() {
 
 /** A failure absorbed by an optional edge, and a retried node. */
 function absorbing() {
-  const g = createGraph<string, unknown>(
+  const g = createGraph<string>(
     withGraphName('absorbing'),
     withGraphFailFast(false),
   )._unsafeUnwrap();
@@ -117,7 +117,7 @@ function absorbing() {
 }
 
 function single(name: string, r: Runnable<never>) {
-  const g = createGraph<unknown, unknown>(withGraphName(name))._unsafeUnwrap();
+  const g = createGraph(withGraphName(name))._unsafeUnwrap();
   g.addNode(name, r)._unsafeUnwrap();
   return g;
 }
