@@ -36,6 +36,7 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
 import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
@@ -73,6 +74,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.description = config.description;
     this.#config = config;
     this.#structure = new GraphStructure(config);
+    rememberStructure(this, this.#structure);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
     this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
