@@ -5,6 +5,7 @@ export { getFreePort } from './free-port.js';
 export { ENABLE_REDIS_HINT, requireRedis } from './require-redis.js';
 export {
   DEFAULT_POSTGRES_URL,
+  dropPostgresSchema,
   ENABLE_POSTGRES_HINT,
   isPostgresReachable,
   requirePostgres,

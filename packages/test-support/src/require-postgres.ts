@@ -77,3 +77,21 @@ export async function requirePostgres(
     config,
   );
 }
+
+/** Drops `schema` and everything in it (`DROP SCHEMA IF EXISTS ... CASCADE`), for after a suite. */
+export async function dropPostgresSchema(
+  schema: string,
+  config: TestPostgresConfig = {},
+): Promise<void> {
+  const client = new pg.Client({
+    connectionString: testPostgresUrl(config),
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 2_000,
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/gu, '""')}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
