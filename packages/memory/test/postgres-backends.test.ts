@@ -208,7 +208,14 @@ describe('unreachable PostgreSQL', () => {
   });
 
   function run(runId: string) {
-    return { runId, graph: 'g', status: 'running' as const, startedAt: 1, updatedAt: 1 };
+    return {
+      runId,
+      graph: 'g',
+      status: 'running' as const,
+      input: null,
+      startedAt: 1,
+      updatedAt: 1,
+    };
   }
 });
 

@@ -91,7 +91,7 @@ function schemaSql(schema: string): string {
 }
 
 /** Creates the tables of the backends in `schema` when missing; concurrent callers take turns. */
-export async function createSchema(db: Queryable, schema: string): Promise<void> {
+async function createSchema(db: Queryable, schema: string): Promise<void> {
   await db.query('BEGIN');
   try {
     // Two processes creating the same tables at once would collide in the catalog.
