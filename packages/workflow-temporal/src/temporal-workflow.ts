@@ -14,7 +14,7 @@ import {
   showValue,
   startSpan,
 } from '@baton/core/authoring';
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
 import { ResultAsync, errAsync } from 'neverthrow';
 import { fromTemporalError } from './from-temporal-error.js';
@@ -100,7 +100,12 @@ export function temporalWorkflow<I, O>(
       attributes,
       context.active(),
     );
-    return ResultAsync.fromPromise(source.client().then(fn), (error) =>
+    // Temporal's client interceptor starts its span in the active context: make it ours.
+    const inSpan = trace.setSpan(context.active(), span);
+    const work = context.with(inSpan, () =>
+      source.client().then((c) => context.with(inSpan, () => fn(c))),
+    );
+    return ResultAsync.fromPromise(work, (error) =>
       fromTemporalError(error, `${config.name}.${op}`),
     )
       .map((value) => {
