@@ -23,6 +23,7 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  recordRun,
   runWithHooks,
   tracedRun,
   type ExecutionContext,
@@ -199,7 +200,6 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const store = this.#config.checkpointer;
     const hooks = this.#config.hooks;
     const stats = this.#config.runStats;
-    const started = stats === undefined ? 0 : performance.now();
     const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
@@ -236,17 +236,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
         ? launch(input)
         : runWithHooks(hooks, this.name, input, inner, launch);
     });
-    if (stats === undefined) return done;
-    return done.then(
-      (output) => {
-        stats.record('graph', this.name, performance.now() - started);
-        return output;
-      },
-      (error: unknown) => {
-        stats.record('graph', this.name, performance.now() - started, error);
-        throw error;
-      },
-    );
+    return recordRun(stats, 'graph', this.name, done);
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */
