@@ -83,6 +83,10 @@ console.table(
   })),
 );
 const total = mean.get('parse + validate + compile') ?? NaN;
+// CPU time too: on a shared machine wall time also counts the time other processes hold the CPU.
+const before = process.cpuUsage();
+for (let i = 0; i < 10; i++) compile()._unsafeUnwrap();
+const cpu = process.cpuUsage(before);
 console.log(
-  `Validate + compile ${TASKS} tasks: ${total.toFixed(1)} ms (target: well under 1,000 ms)`,
+  `Validate + compile ${TASKS} tasks: ${total.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 10_000).toFixed(1)} ms CPU (target: well under 1,000 ms)`,
 );

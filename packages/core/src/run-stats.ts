@@ -263,3 +263,28 @@ export function withRunStats<C extends RunStatsConfig>(stats: RunStats): Option<
     (draft as Mutable<RunStatsConfig>).runStats = stats;
   };
 }
+
+/**
+ * Records `run` in `stats` when it settles (its duration from now, and its error if it fails);
+ * returns `run` itself when there are no stats. For runners (graphs, chains).
+ */
+export function recordRun<T>(
+  stats: RunStats | undefined,
+  kind: RunStatsKind,
+  name: string,
+  run: Promise<T>,
+  graph?: string,
+): Promise<T> {
+  if (stats === undefined) return run;
+  const started = performance.now();
+  return run.then(
+    (output) => {
+      stats.record(kind, name, performance.now() - started, undefined, graph);
+      return output;
+    },
+    (error: unknown) => {
+      stats.record(kind, name, performance.now() - started, error, graph);
+      throw error;
+    },
+  );
+}

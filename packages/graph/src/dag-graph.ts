@@ -23,6 +23,7 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  recordRun,
   runWithHooks,
   tracedRun,
   type ExecutionContext,
@@ -36,6 +37,7 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
 import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
@@ -73,6 +75,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.description = config.description;
     this.#config = config;
     this.#structure = new GraphStructure(config);
+    rememberStructure(this, this.#structure);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
     this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
@@ -197,7 +200,6 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const store = this.#config.checkpointer;
     const hooks = this.#config.hooks;
     const stats = this.#config.runStats;
-    const started = stats === undefined ? 0 : performance.now();
     const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
@@ -234,17 +236,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
         ? launch(input)
         : runWithHooks(hooks, this.name, input, inner, launch);
     });
-    if (stats === undefined) return done;
-    return done.then(
-      (output) => {
-        stats.record('graph', this.name, performance.now() - started);
-        return output;
-      },
-      (error: unknown) => {
-        stats.record('graph', this.name, performance.now() - started, error);
-        throw error;
-      },
-    );
+    return recordRun(stats, 'graph', this.name, done);
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */

@@ -44,6 +44,8 @@ export type {
   EmptyBuilderState,
   NodeNameNeeded,
 } from './graph-builder-types.js';
+export { graphBindings } from './graph-bindings.js';
+export type { GraphBindings } from './graph-bindings.js';
 export { graphFromSpec } from './graph-from-spec.js';
 export type { SpecBindings } from './graph-from-spec.js';
 export { namedRouter } from './named-router.js';

@@ -41,11 +41,13 @@ const schema = z.object(redisConfigShape) as z.ZodType<RedisRateLimiterConfig>;
 const limitsSchema = z.object(rateLimitsShape).strict();
 
 /**
- * One atomic step on the window, a sorted set of entries `<time>-<seq>:<requests>:<tokens>` scored
- * by their time in ms on Redis' clock (one clock for every process). Drops entries older than the
- * window, then either records an adjustment, grants the request (recording it) or answers how
- * long until it would fit. Returns `{granted 1|0, retryAfterMs}`.
- * KEYS: window, sequence. ARGV: intervalMs, maxRequests, maxTokens (-1: none), requests, tokens, mode.
+ * One atomic step on the window: a sorted set of entries `<time>-<seq>:<requests>:<tokens>`
+ * scored by their time in ms on Redis' clock (one clock for every process), and a hash with the
+ * sums of the entries in the window (`r`, `t`) and the entry sequence (`seq`). Entries that left
+ * the window are subtracted and removed, then the step records an adjustment, grants the request
+ * (recording it), or answers how long until it would fit (walking the oldest entries: only then
+ * is the window read whole). Returns `{granted 1|0, retryAfterMs}`.
+ * KEYS: window, sums. ARGV: intervalMs, maxRequests, maxTokens (-1: none), requests, tokens, mode.
  */
 const SCRIPT = `
 local t = redis.call('TIME')
@@ -55,42 +57,63 @@ local maxR = tonumber(ARGV[2])
 local maxT = tonumber(ARGV[3])
 local req = tonumber(ARGV[4])
 local tok = tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - interval)
+local function parse(member)
+  local r, k = string.match(member, '^[^:]+:([^:]+):(.+)$')
+  return tonumber(r) or 0, tonumber(k) or 0
+end
+local sums = redis.call('HMGET', KEYS[2], 'r', 't')
+local usedR, usedT = tonumber(sums[1]), tonumber(sums[2])
+local edge = now - interval
+if usedR == nil or usedT == nil then
+  -- No sums (first use, or they were deleted): count the window whole.
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', edge)
+  usedR, usedT = 0, 0
+  for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local r, k = parse(member)
+    usedR, usedT = usedR + r, usedT + k
+  end
+else
+  local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', edge)
+  if #old > 0 then
+    for _, member in ipairs(old) do
+      local r, k = parse(member)
+      usedR, usedT = usedR - r, usedT - k
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', edge)
+    if redis.call('ZCARD', KEYS[1]) == 0 then usedR, usedT = 0, 0 end
+  end
+end
 local function record(r, k)
-  local seq = redis.call('INCR', KEYS[2])
+  local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
   redis.call('ZADD', KEYS[1], now, now .. '-' .. seq .. ':' .. r .. ':' .. ARGV[5])
+  usedR, usedT = usedR + r, usedT + k
+end
+local function save()
+  redis.call('HSET', KEYS[2], 'r', tostring(usedR), 't', tostring(usedT))
   redis.call('PEXPIRE', KEYS[1], interval)
   redis.call('PEXPIRE', KEYS[2], interval)
-end
-if ARGV[6] == 'adjust' then
-  record(0, tok)
-  return {1, 0}
-end
-local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local rs, ts, times = {}, {}, {}
-local usedR, usedT = 0, 0
-for i = 1, #entries, 2 do
-  local r, k = string.match(entries[i], '^[^:]+:([^:]+):(.+)$')
-  r = tonumber(r) or 0
-  k = tonumber(k) or 0
-  usedR = usedR + r
-  usedT = usedT + k
-  rs[#rs + 1] = r
-  ts[#ts + 1] = k
-  times[#times + 1] = tonumber(entries[i + 1])
 end
 local function fits(r, k)
   return r + req <= maxR and (maxT < 0 or k + tok <= maxT)
 end
-if fits(usedR, usedT) then
-  record(req, tok)
+if ARGV[6] == 'adjust' then
+  record(0, tok)
+  save()
   return {1, 0}
 end
-for i = 1, #times do
-  usedR = usedR - rs[i]
-  usedT = usedT - ts[i]
-  if fits(usedR, usedT) then
-    return {0, math.max(1, times[i] + interval - now)}
+if fits(usedR, usedT) then
+  record(req, tok)
+  save()
+  return {1, 0}
+end
+save()
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local r, k = usedR, usedT
+for i = 1, #entries, 2 do
+  local er, ek = parse(entries[i])
+  r, k = r - er, k - ek
+  if fits(r, k) then
+    return {0, math.max(1, tonumber(entries[i + 1]) + interval - now)}
   end
 end
 return {0, interval}
@@ -98,7 +121,7 @@ return {0, interval}
 
 type LimitCommand = (
   window: string,
-  seq: string,
+  sums: string,
   intervalMs: number,
   maxRequests: number,
   maxTokens: number,
@@ -120,7 +143,7 @@ function command(client: Redis): LimitCommand {
 
 class RedisLimiter implements RedisRateLimiter {
   readonly key: string;
-  readonly #seq: string;
+  readonly #sums: string;
   readonly #run: LimitCommand;
 
   constructor(
@@ -131,7 +154,7 @@ class RedisLimiter implements RedisRateLimiter {
   ) {
     // One hash tag, so both keys land on one slot of a Redis Cluster.
     this.key = `${prefix}{${name}}`;
-    this.#seq = `${this.key}:seq`;
+    this.#sums = `${this.key}:sums`;
     this.#run = command(conn.client);
   }
 
@@ -175,7 +198,7 @@ class RedisLimiter implements RedisRateLimiter {
     return this.conn.run(`redisRateLimiter.${op}`, () =>
       this.#run(
         this.key,
-        this.#seq,
+        this.#sums,
         Math.ceil(intervalMs),
         requestsPerInterval,
         tokensPerInterval ?? -1,

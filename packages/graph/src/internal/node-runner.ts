@@ -7,6 +7,7 @@ import {
 import {
   endSpanWithError,
   execute,
+  recordRun,
   runWithHooks,
   runWithRetry,
   startSpan,
@@ -190,22 +191,6 @@ function attempts(
     : withRetries(node, input, ctx, env, outcome);
 }
 
-/** Records the node's execution in the run statistics. */
-function recorded(node: NodeSpec, env: NodeEnv, done: Promise<unknown>): Promise<unknown> {
-  const stats = env.stats as RunStats;
-  const started = performance.now();
-  return done.then(
-    (output) => {
-      stats.record('node', node.name, performance.now() - started, undefined, env.graphName);
-      return output;
-    },
-    (error: unknown) => {
-      stats.record('node', node.name, performance.now() - started, error, env.graphName);
-      throw error;
-    },
-  );
-}
-
 /**
  * Runs one node: its hooks around its attempts (retries, per-attempt timeout, span, events),
  * then its router on the (hooked) output.
@@ -224,7 +209,7 @@ export function runNode(
       : runWithHooks(hooks, node.name, input, ctx, (value) =>
           attempts(node, value, ctx, env, outcome),
         );
-  if (env.stats !== undefined) done = recorded(node, env, done);
+  if (env.stats !== undefined) done = recordRun(env.stats, 'node', node.name, done, env.graphName);
   if (node.router === undefined) return done;
   return done.then((output) => route(node, output, outcome, env.graphName));
 }
