@@ -197,13 +197,17 @@ function graphWorkflow<I, O>(
     ...inner,
     spec: spec,
     execute(input, executeOptions) {
-      const args: BatonGraphInput = {
+      const args: { -readonly [K in keyof BatonGraphInput]: BatonGraphInput[K] } = {
         spec: wire,
         fingerprint: spec.fingerprint,
         input,
         ...(config.graphInterpreter === undefined ? {} : { settings: config.graphInterpreter }),
       };
-      const bytes = jsonBytes(args);
+      // A large spec goes by reference: the workers that serve the graph supply it.
+      const inline = jsonBytes(args);
+      const byReference = inline > settings.inlineSpecMaxBytes;
+      if (byReference) delete args.spec;
+      const bytes = byReference ? jsonBytes(args) : inline;
       if (bytes > settings.maxPayloadBytes)
         return errAsync(
           new OrchestrationError(

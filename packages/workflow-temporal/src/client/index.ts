@@ -26,13 +26,19 @@ export {
   withTemporalCheckTimeout,
   withGraphInterpreter,
   withTemporalConnection,
+  withTemporalRpcTimeout,
   withWorkflowDescription,
   withWorkflowIdPrefix,
   withWorkflowMetadata,
   withWorkflowName,
   withWorkflowProvider,
   withWorkflowRetries,
+  withWorkflowSearchAttributes,
   withWorkflowTaskQueue,
   withWorkflowTimeout,
 } from '../temporal-workflow-options.js';
-export type { TemporalWorkflowConfig, WorkflowOption } from '../temporal-workflow-options.js';
+export type {
+  SearchAttributeValue,
+  TemporalWorkflowConfig,
+  WorkflowOption,
+} from '../temporal-workflow-options.js';

@@ -7,7 +7,9 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -16,6 +18,7 @@ import {
 import {
   DEFAULT_GRAPH_INTERPRETER_SETTINGS,
   GRAPH_QUERIES,
+  GRAPH_SPEC_ACTIVITY,
   GRAPH_SIGNALS,
   jsonBytes,
   type GraphEvent,
@@ -44,8 +47,12 @@ export interface CarriedState {
 
 /** Input of {@link batonGraph}; build it with `createTemporalGraphWorkflow` (client). */
 export interface BatonGraphInput {
-  /** The graph, in its compact wire form. */
-  readonly spec: WireSpec;
+  /**
+   * The graph, in its compact wire form; absent when it goes by reference (a spec over
+   * `inlineSpecMaxBytes`): then the worker supplies the spec of `fingerprint` through the
+   * `batonGraphSpec` local activity, once per execution.
+   */
+  readonly spec?: WireSpec;
   /** The spec's structural fingerprint, pinned when the execution started. */
   readonly fingerprint: string;
   /** The graph input. */
@@ -94,16 +101,38 @@ function settingsOf(
   return settings;
 }
 
-/** Decodes and checks the input: the fingerprint it pins, features, structure. */
-function prepare(args: BatonGraphInput): { plan: GraphPlan; settings: GraphInterpreterSettings } {
-  if (typeof args !== 'object' || args === null || typeof args.spec !== 'object')
+type SpecActivities = Record<string, (fingerprint: string) => Promise<WireSpec>>;
+
+/** The spec the input carries, or the worker's spec of its fingerprint (by reference). */
+async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
+  const shape =
+    typeof args === 'object' &&
+    args !== null &&
+    typeof args.fingerprint === 'string' &&
+    (args.spec === undefined || typeof args.spec === 'object');
+  if (!shape)
     throw invalid(
       'the input must be { spec, fingerprint, input } (build it with createTemporalGraphWorkflow)',
     );
+  if (args.spec !== undefined && args.spec !== null) return args.spec;
+  const local = proxyLocalActivities<SpecActivities>({
+    startToCloseTimeout: 60_000,
+    retry: { maximumAttempts: 3 },
+  });
+  const fetch = local[GRAPH_SPEC_ACTIVITY];
+  if (fetch === undefined) throw new Error('unreachable: proxyLocalActivities has every name');
+  return fetch(args.fingerprint);
+}
+
+/** Decodes and checks the input: the fingerprint it pins, features, structure. */
+function prepare(
+  args: BatonGraphInput,
+  wire: WireSpec,
+): { plan: GraphPlan; settings: GraphInterpreterSettings } {
   const settings = settingsOf(args.settings);
   let plan: GraphPlan;
   try {
-    const spec = decodeSpec(args.spec);
+    const spec = decodeSpec(wire);
     if (spec.fingerprint !== args.fingerprint)
       throw new Error(
         `the spec's fingerprint ${spec.fingerprint} is not the pinned fingerprint ${args.fingerprint}; start the execution from the graph it was built from`,
@@ -126,15 +155,27 @@ function prepare(args: BatonGraphInput): { plan: GraphPlan; settings: GraphInter
  * history grows large. Start it with `createTemporalGraphWorkflow`.
  */
 export async function batonGraph(args: BatonGraphInput): Promise<GraphWireResult> {
-  const { plan, settings } = prepare(args);
+  const { plan, settings } = prepare(args, await wireSpecOf(args));
   const interpreter = new GraphInterpreter(plan, settings, args);
   return interpreter.run();
+}
+
+/** How often a node is started again after the worker running it was lost. */
+const LOST_WORKER_RESTARTS = 3;
+const RESTART_LOST_NODE_PATCH = 'baton.graph.restart-node-of-lost-worker';
+
+/** The activity's worker stopped heartbeating: it died or lost the server. */
+function workerLost(error: unknown): boolean {
+  const cause = (error as { cause?: { name?: unknown; timeoutType?: unknown } } | null)?.cause;
+  return cause?.name === 'TimeoutFailure' && cause.timeoutType === 'HEARTBEAT';
 }
 
 class GraphInterpreter {
   readonly run$: GraphRun;
   readonly #scope = new CancellationScope();
   readonly #proxies = new Map<ActivityOptions, NodeActivities>();
+  /** Restarts of a node whose worker was lost, by node. */
+  readonly #lostWorkers = new Map<number, number>();
   readonly #carried: CarriedState;
   #running = 0;
   #paused: boolean;
@@ -343,6 +384,14 @@ class GraphInterpreter {
     this.#running--;
     this.#dirty = true;
     if (this.#stopping !== undefined || isCancellation(error)) return;
+    // A worker that died mid-node is no failure of the node: run it again elsewhere, without
+    // spending the node's retries (patched: older histories failed the node here).
+    const lost = this.#lostWorkers.get(i) ?? 0;
+    if (workerLost(error) && lost < LOST_WORKER_RESTARTS && patched(RESTART_LOST_NODE_PATCH)) {
+      this.#lostWorkers.set(i, lost + 1);
+      this.#start(i);
+      return;
+    }
     const attempts = (this.plan.retries[i] as number) + 1;
     this.run$.failed(i, nodeFailure(error, this.run$.nodeName(i), attempts));
   }

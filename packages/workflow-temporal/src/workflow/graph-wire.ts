@@ -33,6 +33,15 @@ export interface GraphInterpreterSettings {
   readonly defaultNodeTimeoutMs: number;
   /** Events the `events` query keeps (the newest). @default 1000 */
   readonly maxEvents: number;
+  /**
+   * A spec whose wire form with the input is larger than this many bytes of JSON goes by
+   * reference: the execution's input carries only its fingerprint and the workers that serve the
+   * graph (`createBatonWorker({ graphs })`) supply it through the `batonGraphSpec` local activity,
+   * once per execution. Inline, a large spec would leave too little of the 2 MB payload for the
+   * state carried across continue-as-new.
+   * @default 1000000
+   */
+  readonly inlineSpecMaxBytes: number;
 }
 
 /** The defaults of {@link GraphInterpreterSettings}. */
@@ -45,6 +54,7 @@ export const DEFAULT_GRAPH_INTERPRETER_SETTINGS: Readonly<GraphInterpreterSettin
     heartbeatTimeoutMs: 30_000,
     defaultNodeTimeoutMs: 86_400_000,
     maxEvents: 1_000,
+    inlineSpecMaxBytes: 1_000_000,
   },
 );
 
@@ -56,6 +66,13 @@ export const GRAPH_SIGNALS = Object.freeze({
   /** Cancels running nodes and fails the run with `task_canceled` (payload: a reason). */
   cancel: 'baton.graph.cancel',
 });
+
+/**
+ * The local activity every Baton worker registers that returns the wire spec of a graph it serves
+ * (`createBatonWorker({ graphs })`), by fingerprint. The interpreter calls it once per execution
+ * (and again after each continue-as-new) when its input carries the spec by reference.
+ */
+export const GRAPH_SPEC_ACTIVITY = 'batonGraphSpec';
 
 /** Queries the interpreter answers. */
 export const GRAPH_QUERIES = Object.freeze({
