@@ -2,7 +2,7 @@
  * The same random graph runs in-process and on Temporal (the interpreter workflow) and gives the
  * same output, the same node outcomes, the same outputs per node and the same failure codes.
  */
-import { OrchestrationError, runnable, type Runnable } from '@baton/core';
+import { OrchestrationError, runnable, type Runnable, type TriggerRule } from '@baton/core';
 import {
   createGraph,
   withGraphFailFast,
@@ -13,6 +13,7 @@ import {
   withNodeRetryPolicy,
   withNodeTriggerRule,
 } from '@baton/graph';
+import { TRIGGER_RULES } from '@baton/graph/scheduling';
 import type { GraphRunResult } from '@baton/workflow-temporal';
 import fc from 'fast-check';
 import { err, ok } from 'neverthrow';
@@ -27,16 +28,6 @@ import {
 
 const server = inject('temporal');
 const MAX_NODES = 9;
-const RULES = [
-  'all_success',
-  'all_done',
-  'all_failed',
-  'one_success',
-  'one_failed',
-  'none_failed',
-  'none_failed_min_one_success',
-  'none_skipped',
-] as const;
 type Kind = 'mix' | 'boom' | 'flaky';
 
 /** A deterministic number from any JSON value. */
@@ -92,7 +83,7 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
       maxLength: n,
     }),
     retries: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
-    rules: fc.array(fc.constantFrom(...RULES), { minLength: n, maxLength: n }),
+    rules: fc.array(fc.constantFrom(...TRIGGER_RULES), { minLength: n, maxLength: n }),
     edges: dagEdges(n),
     maxWorkers: fc.integer({ min: 1, max: 4 }),
     parallel: fc.boolean(),
@@ -146,7 +137,7 @@ function build(c: Case) {
       r,
       withNodeRetries(c.retries[k] as number),
       withNodeRetryPolicy({ initialDelayMs: 1, maxDelayMs: 5 }),
-      withNodeTriggerRule(c.rules[k] as (typeof RULES)[number]),
+      withNodeTriggerRule(c.rules[k] as TriggerRule),
     )._unsafeUnwrap();
   }
   routeTargets.clear();

@@ -1,4 +1,5 @@
 import { OrchestrationError, type GraphConfig } from '@baton/core';
+import { dependencyFailedMessage } from '../scheduling/failure-messages.js';
 import { finishOutput } from '../scheduling/run-output.js';
 import { SUCCEEDED } from '../scheduling/scheduler.js';
 import type { CompiledGraph } from './compile-graph.js';
@@ -65,13 +66,9 @@ export function dependencyFailed(
   rootError: OrchestrationError,
   required: boolean,
 ): OrchestrationError {
-  const via = root === dependency ? '' : ` (because "${root}" failed)`;
-  const why = required
-    ? `its required dependency "${dependency}" failed`
-    : `none of its dependencies succeeded and "${dependency}" failed`;
   return new OrchestrationError(
     'dependency_failed',
-    `${graphName}: node "${node}" did not run: ${why}${via}: ${rootError.message}`,
+    dependencyFailedMessage(graphName, node, dependency, root, rootError.message, required),
     { op: `${graphName}.${node}`, cause: rootError, details: { node, dependency, root } },
   );
 }
