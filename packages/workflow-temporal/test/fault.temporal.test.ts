@@ -169,7 +169,9 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
     for (const [node, by] of completedBy) expect(by, node).toHaveLength(1);
 
     const identity = (w: WorkerProcess) => `${w.pid}@${hostname()}`;
-    const byVictim = [...completedBy].filter(([, [by]]) => by === identity(victim)).map(([n]) => n);
+    const byVictim = [...completedBy]
+      .filter(([, [by]]) => by === identity(victim as WorkerProcess))
+      .map(([n]) => n);
     const bySurvivor = [...completedBy]
       .filter(([, [by]]) => by === identity(survivor))
       .map(([n]) => n);

@@ -2,7 +2,7 @@
  * The same random graph runs in-process and on Temporal (the interpreter workflow) and gives the
  * same output, the same node outcomes, the same outputs per node and the same failure codes.
  */
-import { OrchestrationError, runnable, type Runnable } from '@baton/core';
+import { OrchestrationError, runnable, type Runnable, type TriggerRule } from '@baton/core';
 import {
   createGraph,
   withGraphFailFast,
@@ -13,6 +13,7 @@ import {
   withNodeRetryPolicy,
   withNodeTriggerRule,
 } from '@baton/graph';
+import { TRIGGER_RULES } from '@baton/graph/scheduling';
 import type { GraphRunResult } from '@baton/workflow-temporal';
 import fc from 'fast-check';
 import { err, ok } from 'neverthrow';
@@ -27,16 +28,6 @@ import {
 
 const server = inject('temporal');
 const MAX_NODES = 9;
-const RULES = [
-  'all_success',
-  'all_done',
-  'all_failed',
-  'one_success',
-  'one_failed',
-  'none_failed',
-  'none_failed_min_one_success',
-  'none_skipped',
-] as const;
 type Kind = 'mix' | 'boom' | 'flaky';
 
 /** A deterministic number from any JSON value. */
@@ -92,7 +83,7 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
       maxLength: n,
     }),
     retries: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
-    rules: fc.array(fc.constantFrom(...RULES), { minLength: n, maxLength: n }),
+    rules: fc.array(fc.constantFrom(...TRIGGER_RULES), { minLength: n, maxLength: n }),
     edges: dagEdges(n),
     maxWorkers: fc.integer({ min: 1, max: 4 }),
     parallel: fc.boolean(),
@@ -100,6 +91,37 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
   }),
 );
 type Case = typeof caseArb extends fc.Arbitrary<infer C> ? C : never;
+
+/** Cases that once differed: a failed run's details must carry the node outcomes. */
+const REGRESSIONS: Case[] = [
+  {
+    n: 3,
+    kinds: ['mix', 'mix', 'mix'],
+    retries: [0, 0, 0],
+    rules: ['all_success', 'all_success', 'one_failed'],
+    edges: [
+      { from: 0, to: 1, kind: 'conditional' },
+      { from: 0, to: 2, kind: 'required' },
+    ],
+    maxWorkers: 1,
+    parallel: false,
+    input: 908,
+  },
+  {
+    n: 4,
+    kinds: ['mix', 'mix', 'boom', 'mix'],
+    retries: [0, 0, 0, 0],
+    rules: ['all_success', 'all_success', 'all_success', 'all_failed'],
+    edges: [
+      { from: 1, to: 3, kind: 'required' },
+      { from: 2, to: 3, kind: 'required' },
+      { from: 0, to: 1, kind: 'required' },
+    ],
+    maxWorkers: 1,
+    parallel: false,
+    input: 0,
+  },
+];
 
 function build(c: Case) {
   const g = createGraph<number>(
@@ -115,7 +137,7 @@ function build(c: Case) {
       r,
       withNodeRetries(c.retries[k] as number),
       withNodeRetryPolicy({ initialDelayMs: 1, maxDelayMs: 5 }),
-      withNodeTriggerRule(c.rules[k] as (typeof RULES)[number]),
+      withNodeTriggerRule(c.rules[k] as TriggerRule),
     )._unsafeUnwrap();
   }
   routeTargets.clear();
@@ -233,7 +255,7 @@ describe.runIf(server !== undefined)('graph equivalence: in-process vs Temporal'
         for (const status of Object.values(local.nodes)) seen[status] = (seen[status] ?? 0) + 1;
         if (!local.ok) seen.runsFailed = (seen.runsFailed ?? 0) + 1;
       }),
-      { numRuns: 12 },
+      { numRuns: 12, examples: REGRESSIONS.map((c) => [c]) },
     );
     // Not vacuous: the cases had failed and skipped nodes, not only straight successes.
     expect(seen.failed).toBeGreaterThan(0);

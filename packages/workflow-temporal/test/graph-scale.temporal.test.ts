@@ -6,8 +6,8 @@
 import { runnable, type Graph } from '@baton/core';
 import { createGraph, withGraphMaxWorkers, withGraphName } from '@baton/graph';
 import { withGraphInterpreter } from '@baton/workflow-temporal';
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runHistories } from './fixtures/run-history.js';
 import {
   bundleBatonWorkflows,
   quietRuntime,
@@ -18,12 +18,6 @@ import {
 const server = inject('temporal');
 /** The 5,000-wide graph takes a while: it runs under CI and with BATON_SCALE_TESTS=1. */
 const scale = process.env.CI === 'true' || process.env.BATON_SCALE_TESTS === '1';
-
-interface ContinuedAsNew {
-  readonly workflowExecutionContinuedAsNewEventAttributes?: {
-    readonly newExecutionRunId?: string | null;
-  } | null;
-}
 
 const source = runnable('source', (n: number) => n);
 const leaf = runnable('leaf', (n: number) => n + 1);
@@ -67,21 +61,10 @@ function layered(layers: number, width: number): Graph<number> {
 describe.runIf(server !== undefined)('graphs at scale on a real Temporal dev server', () => {
   const where = server ?? { address: '', namespace: '' };
   let h: GraphWorkerHarness;
-  let connection: Connection;
-  let client: Client;
 
   /** Events of each execution of a workflow id, following continue-as-new from `runId`. */
-  async function historySizes(workflowId: string, runId: string): Promise<number[]> {
-    const sizes: number[] = [];
-    for (let run: string | undefined = runId; run !== undefined;) {
-      const history = await client.workflow.getHandle(workflowId, run).fetchHistory();
-      const events: readonly ContinuedAsNew[] = history.events ?? [];
-      sizes.push(events.length);
-      const last: ContinuedAsNew | undefined = events.at(-1);
-      run = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-    }
-    return sizes;
-  }
+  const historySizes = async (workflowId: string, runId: string): Promise<number[]> =>
+    (await runHistories(where.address, where.namespace, workflowId, runId)).map((r) => r.events);
 
   beforeAll(async () => {
     quietRuntime();
@@ -89,12 +72,9 @@ describe.runIf(server !== undefined)('graphs at scale on a real Temporal dev ser
       activities: [source, leaf, total, step],
       workerOptions: { maxConcurrentActivityTaskExecutions: 500 },
     });
-    connection = await Connection.connect({ address: where.address });
-    client = new Client({ connection, namespace: where.namespace });
   });
 
   afterAll(async () => {
-    await connection?.close();
     await h?.close();
   });
 

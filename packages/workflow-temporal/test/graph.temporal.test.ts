@@ -122,6 +122,17 @@ function single(name: string, r: Runnable<never>) {
   return g;
 }
 
+/** Starts the one-node `slow` graph and waits until its runnable runs. */
+async function startSlow(h: GraphWorkerHarness) {
+  seen.slowStarted = 0;
+  seen.slowAborted = 0;
+  const wf = h.workflow(single('slow', slow));
+  const run = (await wf.execute(undefined))._unsafeUnwrap();
+  for (let i = 0; i < 200 && seen.slowStarted === 0; i++)
+    await new Promise((r) => setTimeout(r, 25));
+  return { wf, run };
+}
+
 describe.runIf(server !== undefined)('a graph on a real Temporal dev server', () => {
   const where = server ?? { address: '', namespace: '' };
   let bundle: WorkflowBundle;
@@ -212,12 +223,7 @@ describe.runIf(server !== undefined)('a graph on a real Temporal dev server', ()
   });
 
   it('the cancel signal reaches the running activity through its AbortSignal', async () => {
-    seen.slowStarted = 0;
-    seen.slowAborted = 0;
-    const wf = h.workflow(single('slow', slow));
-    const run = (await wf.execute(undefined))._unsafeUnwrap();
-    for (let i = 0; i < 200 && seen.slowStarted === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    const { wf, run } = await startSlow(h);
     expect((await wf.progress(run.workflowId))._unsafeUnwrap()).toMatchObject({
       running: 1,
       status: 'running',
@@ -242,12 +248,7 @@ describe.runIf(server !== undefined)('a graph on a real Temporal dev server', ()
   });
 
   it('Temporal cancel of the execution cancels running nodes too', async () => {
-    seen.slowStarted = 0;
-    seen.slowAborted = 0;
-    const wf = h.workflow(single('slow', slow));
-    const run = (await wf.execute(undefined))._unsafeUnwrap();
-    for (let i = 0; i < 200 && seen.slowStarted === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    const { wf, run } = await startSlow(h);
     (await wf.cancel(run.workflowId))._unsafeUnwrap();
     expect((await wf.getResult(run.workflowId))._unsafeUnwrapErr().code).toBe('task_canceled');
     expect(seen.slowAborted).toBe(1);

@@ -1,4 +1,5 @@
 import { OrchestrationError, type GraphConfig } from '@baton/core';
+import { dependencyFailedMessage } from '../scheduling/failure-messages.js';
 import { finishOutput } from '../scheduling/run-output.js';
 import { SUCCEEDED } from '../scheduling/scheduler.js';
 import type { CompiledGraph } from './compile-graph.js';
@@ -65,13 +66,9 @@ export function dependencyFailed(
   rootError: OrchestrationError,
   required: boolean,
 ): OrchestrationError {
-  const via = root === dependency ? '' : ` (because "${root}" failed)`;
-  const why = required
-    ? `its required dependency "${dependency}" failed`
-    : `none of its dependencies succeeded and "${dependency}" failed`;
   return new OrchestrationError(
     'dependency_failed',
-    `${graphName}: node "${node}" did not run: ${why}${via}: ${rootError.message}`,
+    dependencyFailedMessage(graphName, node, dependency, root, rootError.message, required),
     { op: `${graphName}.${node}`, cause: rootError, details: { node, dependency, root } },
   );
 }
@@ -92,7 +89,10 @@ export function runOutput(
     error: new OrchestrationError(
       'invalid_state',
       `${graph.name}: no finish point produced an output (${listNames(names)} skipped); a skip spreads along required edges, so join the branches of a router with withNodeTriggerRule('none_failed_min_one_success') (or optional edges, { required: false }, which also absorb failures)`,
-      { op: graph.name, details: { finishPoints: names, outputs: succeededOutputs(view) } },
+      {
+        op: graph.name,
+        details: { finishPoints: names, outputs: succeededOutputs(view), failures: failures(view) },
+      },
     ),
   };
 }

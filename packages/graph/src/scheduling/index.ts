@@ -28,5 +28,6 @@ export type {
 export { TRIGGER_RULES, triggerRuleCode } from './trigger-rules.js';
 export { ReadyQueue } from './ready-queue.js';
 export { readyKey, sequentialKey } from './ready-order.js';
+export { dependencyFailedMessage } from './failure-messages.js';
 export { finishOutput } from './run-output.js';
 export { specFingerprint } from './spec-fingerprint.js';

@@ -1,20 +1,5 @@
+import { dependencyFailedMessage } from '@baton/graph/scheduling';
 import type { WireError } from './graph-wire.js';
-
-const CODES = new Set([
-  'invalid_config',
-  'invalid_input',
-  'execution_failed',
-  'timeout',
-  'dependency_failed',
-  'resource_exhausted',
-  'invalid_state',
-  'not_found',
-  'circuit_breaker_open',
-  'rate_limit_exceeded',
-  'workflow_deadlock',
-  'task_canceled',
-  'max_retries_exceeded',
-]);
 
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null
@@ -54,7 +39,8 @@ export function nodeFailure(error: unknown, node: string, attempts: number): Wir
     const sent = (field(cause, 'details') as unknown[] | undefined)?.[0];
     const details = field(sent, 'details');
     base = {
-      code: typeof type === 'string' && CODES.has(type) ? type : 'execution_failed',
+      // An unknown type (not one of our codes) becomes `execution_failed` on the client.
+      code: typeof type === 'string' ? type : 'execution_failed',
       message: text(cause),
       retryable: field(cause, 'nonRetryable') !== true,
       ...(typeof details === 'object' && details !== null
@@ -91,13 +77,9 @@ export function dependencyFailure(
   rootError: WireError,
   required: boolean,
 ): WireError {
-  const via = root === dependency ? '' : ` (because "${root}" failed)`;
-  const why = required
-    ? `its required dependency "${dependency}" failed`
-    : `none of its dependencies succeeded and "${dependency}" failed`;
   return {
     code: 'dependency_failed',
-    message: `${graph}: node "${node}" did not run: ${why}${via}: ${rootError.message}`,
+    message: dependencyFailedMessage(graph, node, dependency, root, rootError.message, required),
     retryable: false,
     details: { node, dependency, root },
   };
