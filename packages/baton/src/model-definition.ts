@@ -1,4 +1,4 @@
-import type { Runnable } from '@baton/core';
+import type { RateLimiter, Runnable } from '@baton/core';
 import { z } from 'zod';
 
 /** A message of a chat (`chat` action, `ModelRequest.messages`). */
@@ -36,6 +36,12 @@ export interface ModelRateLimit {
    * @default 'wait'
    */
   readonly onLimit?: 'wait' | 'fail';
+  /**
+   * A limiter to draw on instead of the per-minute budget above: share one (in process, or on
+   * Redis with `createRedisRateLimiter` from `@baton/memory`) between models or processes.
+   * @default a new in-process limiter of `requestsPerMinute` and `tokensPerMinute`
+   */
+  readonly limiter?: RateLimiter;
 }
 
 /** A model as registered with `registerModel`. */
@@ -107,7 +113,20 @@ export const modelDefinitionSchema = z.strictObject({
       onLimit: z
         .enum(['wait', 'fail'], { error: 'rateLimit.onLimit must be wait or fail' })
         .optional(),
+      limiter: z
+        .custom<RateLimiter>(
+          (v) => typeof (v as { tryAcquire?: unknown } | null)?.tryAcquire === 'function',
+          { error: 'rateLimit.limiter must be a RateLimiter (createRateLimiter from @baton/core)' },
+        )
+        .optional(),
     })
+    .refine(
+      (r) =>
+        r.limiter !== undefined ||
+        r.requestsPerMinute !== undefined ||
+        r.tokensPerMinute !== undefined,
+      { error: 'rateLimit needs requestsPerMinute, tokensPerMinute or a limiter' },
+    )
     .optional(),
   circuitBreaker: z
     .strictObject({

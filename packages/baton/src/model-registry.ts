@@ -242,25 +242,29 @@ export function createModelRegistry(): ModelRegistry {
     );
   };
 
+  /** One call of one model: its rate limit first, then the model behind its breaker. */
   async function attempt(
     entry: Entry,
     input: ModelInput,
     request: ModelRequest,
     options: ModelCallOptions,
-  ): Promise<Result<unknown, OrchestrationError>> {
+  ): Promise<{ result: Result<unknown, OrchestrationError>; charged: number }> {
     const signal = options.signal ?? options.parent?.signal;
+    let charged = 0;
     if (entry.limiter !== undefined) {
       const estimate = estimateTokens(input.messages.map((m) => m.content).join('\n'));
       const admitted = await entry.limiter.acquire(estimate + (request.maxTokens ?? 0), {
         ...(request.onLimit === undefined ? {} : { onLimit: request.onLimit }),
         ...(signal === undefined ? {} : { signal }),
       });
-      if (admitted.isErr()) return err(admitted.error);
+      if (admitted.isErr()) return { result: err(admitted.error), charged };
+      charged = admitted.value;
     }
-    return entry.guarded.invoke(input, {
+    const result = await entry.guarded.invoke(input, {
       ...(options.parent === undefined ? {} : { parent: options.parent }),
       ...(signal === undefined ? {} : { signal }),
     });
+    return { result, charged };
   }
 
   async function run(
@@ -286,7 +290,7 @@ export function createModelRegistry(): ModelRegistry {
         note(name, 'circuit_open');
         continue;
       }
-      const result = await attempt(entry, input, request, options);
+      const { result, charged } = await attempt(entry, input, request, options);
       if (result.isOk()) {
         const text = outputText(result.value);
         if (text !== undefined) {
@@ -297,7 +301,7 @@ export function createModelRegistry(): ModelRegistry {
             inputTokens: estimateTokens(input.messages.map((m) => m.content).join('\n')),
             outputTokens: estimateTokens(text),
           };
-          entry.limiter?.record(usage.inputTokens + usage.outputTokens);
+          entry.limiter?.settle(charged, usage.inputTokens + usage.outputTokens);
           const d = entry.definition;
           const cost =
             (usage.inputTokens * d.costPerMTokIn + usage.outputTokens * d.costPerMTokOut) / 1e6;
@@ -424,7 +428,8 @@ export function createModelRegistry(): ModelRegistry {
       const parts = [...entries.values()].map((e) => ({
         check: async () => {
           const circuit = await e.guarded.check();
-          const limiter = e.limiter === undefined ? [] : [await e.limiter.check()];
+          const shared = e.limiter?.limiter as Partial<HealthChecker> | undefined;
+          const limiter = typeof shared?.check === 'function' ? [await shared.check()] : [];
           return healthReport(
             `model:${e.definition.name}`,
             circuit.status,

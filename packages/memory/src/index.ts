@@ -62,6 +62,10 @@ export type {
 } from './postgres-checkpoint-store.js';
 export { migratePostgres } from './migrate-postgres.js';
 
+// rate limits shared across processes
+export { createRedisRateLimiter } from './redis-rate-limiter.js';
+export type { RedisRateLimiter, RedisRateLimiterConfig } from './redis-rate-limiter.js';
+
 // backend options
 export { withDirectory } from './file-options.js';
 export type { DirectoryConfig } from './file-options.js';

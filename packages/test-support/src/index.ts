@@ -17,7 +17,11 @@ export { isCi, requireServer } from './require-server.js';
 export type { RequireServerConfig } from './require-server.js';
 export { ENABLE_TEMPORAL_HINT, requireTemporal } from './require-temporal.js';
 export { startTemporalDevServer } from './temporal-dev-server.js';
-export type { TemporalDevServer, TemporalDevServerConfig } from './temporal-dev-server.js';
+export type {
+  TemporalDevServer,
+  TemporalDevServerConfig,
+  TemporalSearchAttributeType,
+} from './temporal-dev-server.js';
 export { TestSupportError } from './test-support-error.js';
 export type { TestSupportErrorCode } from './test-support-error.js';
 export { createOtelTestKit } from './otel-test-kit.js';
