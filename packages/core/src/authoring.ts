@@ -25,7 +25,11 @@ export { canceledError } from './errors.js';
 export { showError, showValue } from './show-value.js';
 
 // checkpoint values (for authors of checkpoint stores)
-export { decodeCheckpointValue, encodeCheckpointValue } from './checkpoint-codec.js';
+export {
+  checkpointValuesEqual,
+  decodeCheckpointValue,
+  encodeCheckpointValue,
+} from './checkpoint-codec.js';
 
 // options and providers
 export { resolveOptions } from './options.js';

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpointValue, encodeCheckpointValue } from './checkpoint-codec.js';
+import {
+  checkpointValuesEqual,
+  decodeCheckpointValue,
+  encodeCheckpointValue,
+} from './checkpoint-codec.js';
 import { OrchestrationError } from './errors.js';
 
 class Point {
@@ -17,8 +21,22 @@ const refusedValue = fc.constantFrom<[unknown, string]>(
   [new WeakMap(), 'class WeakMap'],
 );
 
+/** Whether `value` has an own `__proto__` key somewhere (refused: devalue guards against it). */
+function hasProtoKey(value: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (Object.hasOwn(value, '__proto__')) return true;
+  const children =
+    value instanceof Map
+      ? [...value].flat()
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
+  return children.some((child) => hasProtoKey(child, seen));
+}
+
 /** Plain data plus everything devalue keeps: Map, Set, Date, BigInt, typed arrays, ... */
-const keptValue = fc.anything({
+const anyValue = fc.anything({
   withBigInt: true,
   withBoxedValues: true,
   withDate: true,
@@ -31,6 +49,7 @@ const keptValue = fc.anything({
   stringUnit: 'grapheme',
   maxDepth: 3,
 });
+const keptValue = anyValue.filter((value) => !hasProtoKey(value));
 
 const keptExtras = fc.constantFrom<unknown>(
   /a+b/giu,
@@ -119,6 +138,19 @@ describe('checkpoint codec', () => {
     ]);
   });
 
+  it('refuses an own "__proto__" key, saying so', () => {
+    const value = JSON.parse('{"a":{"__proto__":1}}') as unknown;
+    const error = encodeCheckpointValue(value, 'output', 'op')._unsafeUnwrapErr();
+    expect(error.message).toContain('a is an object');
+    expect(error.message).toContain('"__proto__" key');
+  });
+
+  it('keeps boxed primitives, a boxed NaN and -0 too', () => {
+    for (const boxed of [Object(Number.NaN), Object(-0), Object('s'), Object(false)] as object[])
+      expect(roundTrip(boxed)).toStrictEqual(boxed);
+    expect(Object.is((roundTrip(Object(-0)) as number).valueOf(), -0)).toBe(true);
+  });
+
   it('refuses a value whose reading throws, saying so', () => {
     const hostile = new Proxy(
       {},
@@ -140,5 +172,46 @@ describe('checkpoint codec', () => {
     const error = decodeCheckpointValue('{"a":', 'run.json', 'op')._unsafeUnwrapErr();
     expect(error.code).toBe('invalid_state');
     expect(error.message).toContain('run.json');
+  });
+
+  it('checkpointValuesEqual: a value equals its round trip, and differs from a changed value', () => {
+    fc.assert(
+      fc.property(fc.oneof(keptValue, keptExtras), (value) => {
+        expect(checkpointValuesEqual(value, roundTrip(value))).toBe(true);
+        expect(checkpointValuesEqual({ v: value }, { v: value, extra: 1 })).toBe(false);
+        expect(checkpointValuesEqual([value], [value, value])).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('checkpointValuesEqual compares by content, not identity or record prototype', () => {
+    const shared = { n: 1 };
+    const record = Object.assign(Object.create(null) as object, { a: 1 });
+    const cases: [unknown, unknown, boolean][] = [
+      [{ x: shared, y: shared }, { x: { n: 1 }, y: { n: 1 } }, true],
+      [record, { a: 1 }, true],
+      [new Map([['k', 1]]), new Map([['k', 1]]), true],
+      [new Map([['k', 1]]), new Map([['k', 2]]), false],
+      [new Map([['k', 1]]), {}, false],
+      [new Set([1]), new Set([2]), false],
+      [new Date(1), new Date(1), true],
+      [new Date(1), new Date(2), false],
+      [Number.NaN, Number.NaN, true],
+      [0, -0, false],
+      [[1, , 3], [1, undefined, 3], false], // eslint-disable-line no-sparse-arrays
+      [new Uint8Array([1, 2]), new Uint8Array([1, 2]), true],
+      [new Uint8Array([1, 2]), new Int8Array([1, 2]), false],
+      [{ a: undefined }, {}, false],
+      [new TypeError('x'), new TypeError('x'), true],
+      [new TypeError('x'), new RangeError('x'), false],
+      [10n, 10n, true],
+    ];
+    for (const [a, b, same] of cases) expect(checkpointValuesEqual(a, b)).toBe(same);
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const other: Record<string, unknown> = {};
+    other['self'] = other;
+    expect(checkpointValuesEqual(cyclic, other)).toBe(true);
   });
 });

@@ -89,17 +89,32 @@ function reviveError(stored: StoredError): Error {
   return error;
 }
 
+/**
+ * Boxed primitives as their value: devalue writes a boxed `NaN` as unreadable text and a boxed
+ * `-0` as `0`; as a reduced value the primitive goes through devalue's own number handling.
+ */
+const BOXED: readonly unknown[] = [Number.prototype, String.prototype, Boolean.prototype];
+
+function reduceBoxed(value: unknown): [unknown] | false {
+  if (typeof value !== 'object' || value === null || !BOXED.includes(Object.getPrototypeOf(value)))
+    return false;
+  return [(value as { valueOf(): unknown }).valueOf()];
+}
+
 const REDUCERS = {
   Error: reduceError,
+  Boxed: reduceBoxed,
   Symbol: (value: unknown) => typeof value === 'symbol' && new SymbolValue(value),
 };
 
 const REVIVERS = {
   Error: (value: StoredError) => reviveError(value),
+  Boxed: ([value]: [unknown]) => Object(value) as unknown,
   Symbol: () => undefined,
 };
 
-function describe(value: unknown): string {
+function describe(value: unknown, reason: string): string {
+  if (reason.includes('__proto__')) return 'an object with a "__proto__" key';
   if (typeof value === 'function') return 'a function';
   if (value instanceof SymbolValue) return `a symbol (${String(value.symbol)})`;
   if (value instanceof Error)
@@ -141,7 +156,7 @@ export function encodeCheckpointValue(
       return err(
         new OrchestrationError(
           'invalid_input',
-          `${op}: ${what} cannot be stored in a checkpoint: ${where} is ${describe(cause.value)}; return plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, RegExp, URL, built-in errors) or convert it first`,
+          `${op}: ${what} cannot be stored in a checkpoint: ${where} is ${describe(cause.value, cause.message)}; return plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, RegExp, URL, built-in errors) or convert it first`,
           { op, cause, retryable: false, details: { path } },
         ),
       );
@@ -184,4 +199,95 @@ export function decodeCheckpointValue(
       ),
     );
   }
+}
+
+/** Pairs already compared or being compared (a cycle): assumed equal when met again. */
+type Pairs = Map<object, Set<object>>;
+
+const isPlain = (proto: unknown): boolean => proto === Object.prototype || proto === null;
+
+function sameBytes(a: ArrayBufferView | ArrayBuffer, b: ArrayBufferView | ArrayBuffer): boolean {
+  const x = ArrayBuffer.isView(a)
+    ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+    : new Uint8Array(a);
+  const y = ArrayBuffer.isView(b)
+    ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+    : new Uint8Array(b);
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
+}
+
+function sameEntries(a: Iterable<unknown>, b: Iterable<unknown>, pairs: Pairs): boolean {
+  const x = [...a];
+  const y = [...b];
+  return x.length === y.length && x.every((item, i) => equal(item, y[i], pairs));
+}
+
+function sameKeys(a: object, b: object, pairs: Pairs): boolean {
+  const x = Object.keys(a);
+  const y = new Set(Object.keys(b));
+  return (
+    x.length === y.size &&
+    x.every(
+      (key) =>
+        y.has(key) &&
+        equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], pairs),
+    )
+  );
+}
+
+function equalObjects(a: object, b: object, pairs: Pairs): boolean {
+  if (a instanceof Date) return b instanceof Date && Object.is(a.getTime(), b.getTime());
+  if (a instanceof RegExp) return b instanceof RegExp && String(a) === String(b);
+  if (a instanceof URL) return b instanceof URL && a.href === b.href;
+  if (a instanceof URLSearchParams)
+    return b instanceof URLSearchParams && a.toString() === b.toString();
+  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer)
+    return sameBytes(a, b as ArrayBuffer) && Object.getPrototypeOf(a) === Object.getPrototypeOf(b);
+  if (a instanceof Map) return b instanceof Map && sameEntries([...a].flat(), [...b].flat(), pairs);
+  if (a instanceof Set) return b instanceof Set && sameEntries(a, b, pairs);
+  if (a instanceof Number || a instanceof String || a instanceof Boolean)
+    return Object.is(a.valueOf(), (b as { valueOf(): unknown }).valueOf());
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return (
+      a.length === y.length &&
+      a.every((_, i) => Object.hasOwn(a, i) === Object.hasOwn(y, i)) &&
+      sameKeys(a, y, pairs)
+    );
+  }
+  if (a instanceof Error) {
+    const y = b as Error;
+    return (
+      a.name === y.name &&
+      a.message === y.message &&
+      equal(a.cause, y.cause, pairs) &&
+      sameKeys(a, y, pairs)
+    );
+  }
+  return sameKeys(a, b, pairs);
+}
+
+function equal(a: unknown, b: unknown, pairs: Pairs): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const protoA: unknown = Object.getPrototypeOf(a);
+  const protoB: unknown = Object.getPrototypeOf(b);
+  // A null-prototype record and a plain one with the same fields are the same data (a store
+  // that clones with JSON or structuredClone gives back the plain one).
+  if (protoA !== protoB && !(isPlain(protoA) && isPlain(protoB))) return false;
+  let seen = pairs.get(a);
+  if (seen?.has(b) === true) return true;
+  if (seen === undefined) pairs.set(a, (seen = new Set()));
+  seen.add(b);
+  return equalObjects(a, b, pairs);
+}
+
+/**
+ * Whether two checkpoint values hold the same data: what {@link encodeCheckpointValue} keeps,
+ * compared by content (Maps and Sets entry by entry in order, Dates by time, typed arrays by
+ * bytes, `NaN` equal to itself, `-0` not equal to `0`), with shared and cyclic references
+ * followed, and a null-prototype record equal to a plain one with the same fields.
+ */
+export function checkpointValuesEqual(a: unknown, b: unknown): boolean {
+  return equal(a, b, new Map());
 }

@@ -20,6 +20,15 @@ import { fails, ok } from './helpers.js';
 const hasPostgres = await requirePostgres();
 const URL_ = testPostgresUrl();
 
+const run = (runId: string) => ({
+  runId,
+  graph: 'g',
+  status: 'running' as const,
+  input: null,
+  startedAt: 1,
+  updatedAt: 1,
+});
+
 describe.runIf(hasPostgres)('PostgreSQL backends', () => {
   const schema = testPostgresSchema('memory');
   const pool = new pg.Pool({ connectionString: URL_, max: 4 });
@@ -38,14 +47,6 @@ describe.runIf(hasPostgres)('PostgreSQL backends', () => {
     persistent: true,
   });
 
-  const run = (runId: string) => ({
-    runId,
-    graph: 'g',
-    status: 'running' as const,
-    input: null,
-    startedAt: 1,
-    updatedAt: 1,
-  });
   const node = (runId: string, name: string, attempts = 1) => ({
     runId,
     node: name,
@@ -206,17 +207,6 @@ describe('unreachable PostgreSQL', () => {
       await history.close();
     }
   });
-
-  function run(runId: string) {
-    return {
-      runId,
-      graph: 'g',
-      status: 'running' as const,
-      input: null,
-      startedAt: 1,
-      updatedAt: 1,
-    };
-  }
 });
 
 describe('invalid PostgreSQL options', () => {

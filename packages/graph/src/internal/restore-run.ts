@@ -4,7 +4,7 @@ import {
   type CheckpointStore,
   type StoredRun,
 } from '@baton/core';
-import { encodeCheckpointValue, showError } from '@baton/core/authoring';
+import { checkpointValuesEqual, showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
@@ -117,14 +117,12 @@ async function deleteStored(store: CheckpointStore, id: string, op: string): Pro
 }
 
 /**
- * Whether a nested run's input equals the one its stored run had, compared in the checkpoint
- * codec's form (what stores keep, so a `Map` or a `Date` compares by content): with another
- * input its stored outputs no longer apply. An input the codec refuses never matches.
+ * Whether a nested run's input equals the one its stored run had, by content as the checkpoint
+ * codec keeps it (a `Map` or a `Date` by its entries or time, which `JSON.stringify` could not
+ * tell apart): with another input its stored outputs no longer apply.
  */
 function sameInput(stored: unknown, input: unknown): boolean {
-  const a = encodeCheckpointValue(stored, 'input', 'sameInput');
-  const b = encodeCheckpointValue(input, 'input', 'sameInput');
-  return a.isOk() && b.isOk() && a.value === b.value;
+  return checkpointValuesEqual(stored, input);
 }
 
 /** The stored run's metadata under the resume's; metadata that cannot be read is an Err. */

@@ -9,6 +9,7 @@ import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import pg from 'pg';
 import type { PostgresConfig } from '../postgres-options.js';
 import { attempt } from './attempt.js';
+import { bounded } from './bounded.js';
 import { redactUrl, scrubSecrets, secretsOf } from './redact-url.js';
 
 /** What a query needs: a pool, or the client of a transaction. */
@@ -230,17 +231,8 @@ class Connection implements PostgresConnection {
     }
   }
 
-  /** `fn()`, rejected with "Query read timeout" after the query timeout; the timer is cleared. */
-  async #bounded<T>(fn: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Query read timeout')), this.queryTimeoutMs);
-    });
-    try {
-      return await Promise.race([fn(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #bounded<T>(fn: () => Promise<T>): Promise<T> {
+    return bounded(fn, this.queryTimeoutMs, 'Query read timeout');
   }
 
   async close(): Promise<void> {

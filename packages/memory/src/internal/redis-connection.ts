@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import type { RedisConfig } from '../redis-options.js';
 import { attempt } from './attempt.js';
+import { bounded } from './bounded.js';
 import { redactUrl, scrubSecrets, secretsOf } from './redact-url.js';
 
 /** A client plus what is needed to report its failures without leaking the password. */
@@ -126,18 +127,8 @@ class Connection implements RedisConnection {
     );
   }
 
-  /** `fn()`, rejected with "Command timed out" after the command timeout; the timer is cleared. */
-  async #bounded<T>(fn: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
-    });
-    try {
-      // Promise.race keeps a handler on fn's promise, so its late rejection is never unhandled.
-      return await Promise.race([fn(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #bounded<T>(fn: () => Promise<T>): Promise<T> {
+    return bounded(fn, this.commandTimeoutMs, 'Command timed out');
   }
 
   async close(): Promise<void> {
