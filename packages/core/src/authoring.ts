@@ -24,6 +24,9 @@ export type { OutputTracker } from './step-events.js';
 export { canceledError } from './errors.js';
 export { showError, showValue } from './show-value.js';
 
+// checkpoint values (for authors of checkpoint stores)
+export { decodeCheckpointValue, encodeCheckpointValue } from './checkpoint-codec.js';
+
 // options and providers
 export { resolveOptions } from './options.js';
 export { createWithProvider } from './create-with-provider.js';

@@ -121,10 +121,13 @@ export { fromPino, noopLogger, withTraceFields } from './logger.js';
 export type { LogFields, Logger, PinoLike } from './logger.js';
 
 // contracts implemented by other packages
+export { FINISHED_RUN_STATUSES, RUN_STATUSES } from './checkpoint-store.js';
 export type {
   CheckpointStore,
   NodeCheckpoint,
   RunCheckpoint,
+  RunPage,
+  RunQuery,
   RunStatus,
   StoredRun,
 } from './checkpoint-store.js';

@@ -37,8 +37,9 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
-import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
+import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
 import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
@@ -74,6 +75,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.description = config.description;
     this.#config = config;
     this.#structure = new GraphStructure(config);
+    rememberStructure(this, this.#structure);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
     this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
@@ -290,13 +292,15 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const graph = compiled.value;
     return loadStoredRun(store, runId, op)
       .andThen((stored) => restoredNodes(this.#structure, graph, stored, op))
-      .map(({ input, restored, superseded, startedAt, metadata }) =>
-        this.#handle(
-          graph,
-          input,
-          runId,
-          { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, superseded, startedAt },
+      .andThen(({ input, restored, superseded, startedAt, metadata }) =>
+        mergeMetadata(metadata, options.metadata, op).map((merged) =>
+          this.#handle(
+            graph,
+            input,
+            runId,
+            { ...options, metadata: merged },
+            { restored, superseded, startedAt },
+          ),
         ),
       );
   }

@@ -34,7 +34,7 @@ export {
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';
 export { createGraphBuilder } from './graph-builder.js';
-export type { GraphBuilder } from './graph-builder.js';
+export type { GraphBuilder, GraphFactory } from './graph-builder.js';
 export type {
   BuilderState,
   BuiltInput,
@@ -44,6 +44,8 @@ export type {
   EmptyBuilderState,
   NodeNameNeeded,
 } from './graph-builder-types.js';
+export { graphBindings } from './graph-bindings.js';
+export type { GraphBindings } from './graph-bindings.js';
 export { graphFromSpec } from './graph-from-spec.js';
 export type { SpecBindings } from './graph-from-spec.js';
 export { namedRouter } from './named-router.js';

@@ -8,7 +8,7 @@ import {
   type Runnable,
 } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
-import { fnv1a64 } from './fingerprint.js';
+import { specFingerprint } from '../scheduling/spec-fingerprint.js';
 import { graphError } from './graph-errors.js';
 import { CONDITIONAL, OPTIONAL, type GraphStructure } from './graph-structure.js';
 import type { NodeSpec } from './node-spec.js';
@@ -21,18 +21,6 @@ export interface DescribedStructure {
 
 /** `null` for Infinity, which JSON cannot hold. */
 const limit = (n: number): number | null => (n === Infinity ? null : n);
-
-/** The fingerprint of a spec's structure (its own `fingerprint` field is ignored). */
-export function specFingerprint(spec: Omit<GraphSpec, 'fingerprint'>): string {
-  const canonical = JSON.stringify([
-    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null]),
-    spec.edges.map((e) => [e.from, e.to, e.required]),
-    spec.conditionalEdges.map((c) => [c.from, c.router, c.targets]),
-    spec.entry ?? null,
-    spec.finish ?? null,
-  ]);
-  return fnv1a64(canonical);
-}
 
 function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
   const config: Readonly<NodeConfig> = node.config;
