@@ -5,12 +5,13 @@ import {
   runnable,
   withRunStats,
   type Chain,
+  type ChainConfig,
   type OrchestrationError as Err,
 } from '@baton/core';
 import type { Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { createChain } from './create-chain.js';
-import { withChainHooks, withChainName } from './chain-options.js';
+import { withChainHooks, withChainName, type ChainOption } from './chain-options.js';
 
 type Mode = 'invoke' | 'batch' | 'stream';
 const MODES: readonly Mode[] = ['invoke', 'batch', 'stream'];
@@ -52,13 +53,11 @@ describe.each(MODES)('withChainHooks under %s', (mode) => {
   it.each(['before', 'after', 'onError'] as const)(
     'a failing %s hook fails the run naming the hook and the chain',
     async (hook) => {
-      const chain = createChain(
-        hook === 'onError' ? [fail] : [add1],
+      const options: ChainOption[] = [
         withChainName('pipeline'),
-        withChainHooks({
-          [hook]: () => Promise.reject(new Error('hook broke')),
-        }),
-      )._unsafeUnwrap();
+        withChainHooks({ [hook]: () => Promise.reject(new Error('hook broke')) }),
+      ];
+      const chain = createChain([hook === 'onError' ? fail : add1], ...options)._unsafeUnwrap();
       const e = (await runVia(mode, chain, 1))._unsafeUnwrapErr();
       expect(e.code).toBe('execution_failed');
       expect(e.details).toMatchObject({ hook, step: 'pipeline' });
@@ -69,7 +68,8 @@ describe.each(MODES)('withChainHooks under %s', (mode) => {
 
 describe('chain hooks and statistics', () => {
   it('rejects invalid hooks with invalid_config', () => {
-    const e = createChain([add1], withChainHooks({ after: 'x' } as never))._unsafeUnwrapErr();
+    const bad: ChainOption = withChainHooks({ after: 'x' } as never);
+    const e = createChain([add1], bad)._unsafeUnwrapErr();
     expect(e.code).toBe('invalid_config');
     expect(e.message).toContain('after hook must be a function or a Runnable');
   });
@@ -84,7 +84,7 @@ describe('chain hooks and statistics', () => {
         }),
       ],
       withChainName('c'),
-      withRunStats(stats),
+      withRunStats<ChainConfig>(stats),
     )._unsafeUnwrap();
     await chain.invoke(1);
     await chain.invoke(-1);

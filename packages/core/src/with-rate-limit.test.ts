@@ -3,6 +3,7 @@ import { MODES, runVia } from '../test/run-every-way.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { runnable } from './runnable-fn.js';
 import { withRateLimit } from './with-rate-limit.js';
+import { withRetry } from './with-retry.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -194,5 +195,23 @@ describe('withRateLimit', () => {
     expect(() => withRateLimit({} as never, { requestsPerInterval: 1, intervalMs: 1 })).toThrow(
       /must be a Runnable/,
     );
+  });
+
+  it("withRetry waits the retryAfterMs of an onLimit 'fail' refusal before retrying", async () => {
+    const { step, calls } = recorder();
+    const limited = withRateLimit(step, {
+      requestsPerInterval: 1,
+      intervalMs: 1_000,
+      onLimit: 'fail',
+    });
+    const retried = withRetry(limited, { maxAttempts: 2, initialDelayMs: 10, jitter: 0 });
+    await retried.invoke(1);
+    vi.setSystemTime(200);
+    const second = retried.invoke(2);
+    await vi.advanceTimersByTimeAsync(799);
+    expect(calls).toHaveLength(1); // not after the 10 ms backoff: the limiter asked for 800
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await second)._unsafeUnwrap()).toBe(20);
+    expect(calls.map((c) => c.at)).toEqual([0, 1_000]);
   });
 });

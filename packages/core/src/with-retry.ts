@@ -158,7 +158,7 @@ export async function runWithRetry<T>(
         throw error;
       }
       if (n >= policy.maxAttempts) throw n > 1 ? exhausted(op, n, error) : error;
-      const delayMs = backoffDelay(policy, n);
+      const delayMs = Math.max(backoffDelay(policy, n), waitAsked(error, policy));
       const info: RetryInfo = { attempt: n, error, delayMs };
       onRetry?.(info);
       sink?.({
@@ -172,6 +172,16 @@ export async function runWithRetry<T>(
       await sleep(delayMs, signal, op);
     }
   }
+}
+
+/**
+ * The wait a `rate_limit_exceeded` error asks for (`details.retryAfterMs`), capped by the
+ * policy's `maxDelayMs`: retrying sooner would only be refused again.
+ */
+function waitAsked(error: OrchestrationError, policy: RetryPolicy): number {
+  if (error.code !== 'rate_limit_exceeded') return 0;
+  const asked = error.details.retryAfterMs;
+  return typeof asked === 'number' && asked > 0 ? Math.min(asked, policy.maxDelayMs) : 0;
 }
 
 class Retrying<I, O> extends BaseRunnable<I, O> {
