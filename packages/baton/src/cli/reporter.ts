@@ -45,7 +45,10 @@ function outputLines(output: unknown, c: Colors): string[] {
     return [c.bold('result: ') + preview(output, 200)];
   return [
     c.bold('results:'),
-    ...Object.entries(output).map(([key, value]) => `  ${c.cyan(key)}: ${preview(value, 160)}`),
+    ...Object.entries(output)
+      .filter(([, value]) => value !== undefined)
+      .slice(0, 12)
+      .map(([key, value]) => `  ${c.cyan(key)}: ${preview(value, 160)}`),
   ];
 }
 

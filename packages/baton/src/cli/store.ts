@@ -32,7 +32,8 @@ function redact(url: string): string {
 export async function openStore(
   location: string | undefined,
 ): Promise<Result<OpenedStore, OrchestrationError>> {
-  const where = location ?? process.env['BATON_STORE'] ?? DEFAULT_STORE;
+  const fromEnv = process.env['BATON_STORE'];
+  const where = location ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_STORE : fromEnv);
   const memory = await import('@baton/memory');
   if (/^rediss?:\/\//.test(where)) {
     return memory.createRedisCheckpointStore(memory.withRedisUrl(where)).map((store) => ({

@@ -33,7 +33,9 @@ interface RunOptions {
 
 function reporterFor(ctx: CommandContext, json: boolean | undefined): Reporter {
   if (json === true) return createJsonReporter(ctx);
-  return ctx.isTTY ? createTtyReporter(ctx) : createPlainReporter(ctx);
+  // A terminal of no width (a pty nobody sized) cannot hold a live view: plain lines then.
+  const columns = (ctx.stdout as { columns?: number }).columns ?? 0;
+  return ctx.isTTY && columns > 0 ? createTtyReporter(ctx) : createPlainReporter(ctx);
 }
 
 async function loadOrReport(
@@ -142,6 +144,17 @@ export async function runCommand(
   const opened = await openStore(options.store);
   if (opened.isErr()) return ctx.fail(opened.error);
   try {
+    if (options.runId !== undefined) {
+      const existing = await opened.value.store.loadRun(options.runId);
+      if (existing.isOk())
+        return ctx.fail(
+          new OrchestrationError(
+            'invalid_input',
+            `--run-id ${options.runId}: a run with this id is already stored in ${opened.value.where}; continue it with baton resume ${options.runId}, or pick another id`,
+            { op: 'baton run' },
+          ),
+        );
+    }
     const graph = pipeline.graph(...graphOptions(opened.value, workers.value));
     if (graph.isErr()) return ctx.fail(graph.error);
     const metadata: CliRunMetadata = {
