@@ -32,6 +32,11 @@ export { createWithProvider } from './create-with-provider.js';
 export { backoffDelay, runWithRetry } from './with-retry.js';
 export type { RetryInfo } from './with-retry.js';
 export { withDeadline } from './with-deadline.js';
+
+// rate limits (for limiters kept in stores, and providers that draw on a limiter)
+export { acquireRateLimit, rateLimitError } from './acquire-rate-limit.js';
+export type { AcquireOptions } from './acquire-rate-limit.js';
+export { checkRateLimitRequest, rateLimitsShape } from './rate-limiter.js';
 export { NEVER_SIGNAL, childController, raceAbort, sleep } from './abort.js';
 export { stableKey } from './with-cache.js';
 

@@ -74,6 +74,18 @@ export type {
   CircuitBreakerRunnable,
   CircuitState,
 } from './with-circuit-breaker.js';
+export { withRateLimit } from './with-rate-limit.js';
+export type { RateLimitedRunnable, RateLimitOptions } from './with-rate-limit.js';
+export { createRateLimiter } from './rate-limiter.js';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterConfig,
+  RateLimiterOptions,
+  RateLimitRequest,
+  RateLimits,
+} from './rate-limiter.js';
+export type { OnRateLimit } from './acquire-rate-limit.js';
 export { withCache } from './with-cache.js';
 export type { CacheOptions } from './with-cache.js';
 export { createMemoryCacheStore } from './cache-store.js';

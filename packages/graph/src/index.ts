@@ -30,7 +30,7 @@ export {
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';
 export { createGraphBuilder } from './graph-builder.js';
-export type { GraphBuilder } from './graph-builder.js';
+export type { GraphBuilder, GraphFactory } from './graph-builder.js';
 export type {
   BuilderState,
   BuiltInput,
