@@ -4,6 +4,7 @@ import { OrchestrationError } from '@baton/core';
 import { showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { ActionDefinition } from '../contracts.js';
+import type { ModelDefinition } from '../model-definition.js';
 
 /**
  * What a module given to `baton run --actions <module>` exports: the actions its pipelines use,
@@ -19,6 +20,8 @@ import type { ActionDefinition } from '../contracts.js';
  */
 export interface ActionsModule {
   readonly actions: readonly ActionDefinition[];
+  /** Models `generate_text` and `chat` may pick (e.g. a LangChain chat model). @default [] */
+  readonly models?: readonly ModelDefinition[];
 }
 
 const OP = 'baton --actions';
@@ -61,7 +64,7 @@ function registerTypeScript(): Promise<boolean> {
  */
 export async function loadActionsModule(
   path: string,
-): Promise<Result<readonly ActionDefinition[], OrchestrationError>> {
+): Promise<Result<Required<ActionsModule>, OrchestrationError>> {
   const file = resolve(path);
   const typescript = TS.has(extname(file));
   if (typescript && !(await registerTypeScript()))
@@ -83,5 +86,11 @@ export async function loadActionsModule(
   const bad = (actions as unknown[]).findIndex((a) => !isAction(a));
   if (bad >= 0)
     return err(invalid(path, `actions[${bad}] is not an action definition ({ name, runnable })`));
-  return ok(actions as readonly ActionDefinition[]);
+  const models = (loaded as Partial<ActionsModule>).models ?? [];
+  if (!Array.isArray(models))
+    return err(invalid(path, '`models`, when exported, must be an array of model definitions'));
+  return ok({
+    actions: actions as readonly ActionDefinition[],
+    models: models as readonly ModelDefinition[],
+  });
 }

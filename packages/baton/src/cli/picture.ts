@@ -1,4 +1,5 @@
 import type { GraphSpec, StoredRun } from '@baton/core';
+import type { Pipeline } from '../pipeline/pipeline-types.js';
 import { specToMermaid } from '@baton/graph';
 
 /** The formats `baton graph` draws. */
@@ -17,6 +18,23 @@ const CLASS_DEFS = [
   '  classDef skipped fill:#f1f3f5,stroke:#868e96',
   '  classDef pending fill:#fff9db,stroke:#e67700',
 ];
+
+/**
+ * The picture's graph: the pipeline's tasks and their dependencies (optional ones dotted), without
+ * the nodes the compiler adds to feed inputs, decide `when` and collect outputs.
+ */
+export function taskSpec(pipeline: Pipeline, spec: GraphSpec): GraphSpec {
+  const ids = new Set(pipeline.tasks.map((t) => t.id));
+  const { entry: _entry, finish: _finish, ...rest } = spec;
+  return {
+    ...rest,
+    nodes: spec.nodes.filter((n) => ids.has(n.name)),
+    edges: pipeline.tasks.flatMap((t) =>
+      t.dependencies.map((d) => ({ from: d.id, to: t.id, required: d.required })),
+    ),
+    conditionalEdges: [],
+  };
+}
 
 /** Each node's state in a stored run: its record, else pending (also for a running run). */
 export function nodeStates(spec: GraphSpec, run: StoredRun): Map<string, NodeState> {

@@ -39,14 +39,13 @@ export function createPlainReporter(streams: Streams): Reporter {
       );
     },
     event(event, model) {
-      if (event.type !== 'run-start' && event.type !== 'run-end' && event.path.length !== 1) return;
+      // Only the pipeline's tasks: not steps nested in them, nor the compiler's `$` nodes.
+      if (event.type === 'run-start' || event.type === 'run-end') return;
+      if (event.path.length !== 1 || !model.tasks.has(event.step)) return;
       const text = describe(event);
       if (text === undefined) return;
       const p = model.progress();
-      const task =
-        event.type === 'run-start' || event.type === 'run-end'
-          ? undefined
-          : model.tasks.get(event.step);
+      const task = model.tasks.get(event.step);
       const by =
         task?.model !== undefined && event.type === 'step-end' ? ` (model ${task.model})` : '';
       write(`${stamp(model)} ${text}${by}  ${p.finished}/${p.total}`);

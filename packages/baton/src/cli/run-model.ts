@@ -41,7 +41,8 @@ function modelOf(value: unknown): string | undefined {
 
 /**
  * The state of a run's tasks, fed by the run's events: the one model the TTY, plain and JSON
- * views read. Only top-level steps (a path of one name) are tasks; steps nested in a task are not.
+ * views read. Only the tasks it was made with are tracked: steps nested in a task and the nodes
+ * the pipeline compiler adds (`$input`, `$when:<task>`, `$outputs`) are not tasks.
  */
 export class RunModel {
   readonly tasks = new Map<string, TaskView>();
@@ -68,20 +69,12 @@ export class RunModel {
     };
   }
 
-  #task(id: string): TaskView {
-    let task = this.tasks.get(id);
-    if (task === undefined) {
-      task = RunModel.#pending(id);
-      this.tasks.set(id, task);
-    }
-    return task;
-  }
-
   /** Marks the tasks a resumed run finished earlier. */
   restore(records: readonly NodeCheckpoint[]): void {
     for (const record of records) {
       if (record.status === 'failed') continue; // a resumed run decides failed tasks again
-      const task = this.#task(record.node);
+      const task = this.tasks.get(record.node);
+      if (task === undefined) continue;
       task.state = record.status === 'succeeded' ? 'done' : 'skipped';
       task.attempt = record.attempts;
       task.restored = true;
@@ -96,8 +89,12 @@ export class RunModel {
       this.endedAt = event.timestamp;
       return undefined;
     }
-    if (event.path.length !== 1) return undefined;
-    const task = this.#task(event.step);
+    // A task's model reports come from the action nested in it: a chunk belongs to path[0].
+    if (event.type !== 'chunk' && event.path.length !== 1) return undefined;
+    const task = this.tasks.get(
+      event.type === 'chunk' ? (event.path[0] ?? event.step) : event.step,
+    );
+    if (task === undefined) return undefined; // a node the pipeline compiler added
     switch (event.type) {
       case 'step-start':
         task.state = 'running';

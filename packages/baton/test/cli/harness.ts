@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('../../../../', import.meta.url));
 export const bin = join(root, 'packages/baton/dist/cli/bin.js');
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-export const actions = join(fixtures, 'actions.mjs');
+export const actions = join(fixtures, 'actions.ts');
 
 /** Builds the workspace once when the CLI has not been built. */
 export function ensureBuilt(): void {

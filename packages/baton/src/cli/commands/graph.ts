@@ -4,7 +4,7 @@ import { showError } from '@baton/core/authoring';
 import { OrchestrationError } from '@baton/core';
 import { EXIT } from '../exit-codes.js';
 import { loadPipeline } from '../pipeline-session.js';
-import { drawPicture, nodeStates, type PictureFormat } from '../picture.js';
+import { drawPicture, nodeStates, taskSpec, type PictureFormat } from '../picture.js';
 import { openStore } from '../store.js';
 import type { CommandContext } from './context.js';
 import { loadActions } from './load-actions.js';
@@ -25,15 +25,17 @@ export async function graphCommand(
   options: GraphOptions,
   ctx: CommandContext,
 ): Promise<number> {
-  const { actions, error } = await loadActions((options.actions ?? []).map((p) => resolve(p)));
+  const { extensions, error } = await loadActions((options.actions ?? []).map((p) => resolve(p)));
   if (error !== undefined) return ctx.fail(error);
-  const loaded = await loadPipeline(file, actions);
+  const loaded = await loadPipeline(file, extensions);
   if (loaded.isErr()) {
     if (loaded.error.kind === 'error') return ctx.fail(loaded.error.error);
     printDiagnostics(loaded.error.diagnostics, ctx);
     return EXIT.usage;
   }
-  const { spec } = loaded.value;
+  const { pipeline } = loaded.value;
+  await loaded.value.close();
+  const spec = taskSpec(pipeline, loaded.value.spec);
   let states: ReturnType<typeof nodeStates> | undefined;
   if (options.run !== undefined) {
     const opened = await openStore(options.store);

@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { OrchestrationError, type NodeCheckpoint, type RunHandle } from '@baton/core';
 import { withGraphCheckpointer, withGraphMaxWorkers, type GraphOption } from '@baton/graph';
-import type { ActionDefinition } from '../../contracts.js';
 import { loadActions } from './load-actions.js';
 import { EXIT } from '../exit-codes.js';
 import { parseWorkers, readInputs } from '../inputs.js';
 import { createJsonReporter } from '../json-reporter.js';
-import { loadPipeline, type LoadedPipeline } from '../pipeline-session.js';
+import { loadPipeline, type Extensions, type LoadedPipeline } from '../pipeline-session.js';
 import { createPlainReporter } from '../plain-reporter.js';
 import type { Reporter, RunOutcome } from '../reporter.js';
 import { METADATA_KEY, readRunMetadata, type CliRunMetadata } from '../run-metadata.js';
@@ -40,10 +39,10 @@ function reporterFor(ctx: CommandContext, json: boolean | undefined): Reporter {
 
 async function loadOrReport(
   file: string,
-  actions: readonly ActionDefinition[],
+  extensions: Extensions,
   ctx: CommandContext,
 ): Promise<LoadedPipeline | number> {
-  const loaded = await loadPipeline(file, actions);
+  const loaded = await loadPipeline(file, extensions);
   if (loaded.isOk()) return loaded.value;
   if (loaded.error.kind === 'error') return ctx.fail(loaded.error.error);
   printDiagnostics(loaded.error.diagnostics, ctx);
@@ -137,13 +136,18 @@ export async function runCommand(
       ),
     );
   const actionPaths = (options.actions ?? []).map((p) => resolve(p));
-  const { actions, error } = await loadActions(actionPaths);
+  const { extensions, error } = await loadActions(actionPaths);
   if (error !== undefined) return ctx.fail(error);
-  const pipeline = await loadOrReport(file, actions, ctx);
+  const pipeline = await loadOrReport(file, extensions, ctx);
   if (typeof pipeline === 'number') return pipeline;
   const opened = await openStore(options.store);
-  if (opened.isErr()) return ctx.fail(opened.error);
+  if (opened.isErr()) {
+    await pipeline.close();
+    return ctx.fail(opened.error);
+  }
   try {
+    const runInput = pipeline.input(input.value);
+    if (runInput.isErr()) return ctx.fail(runInput.error);
     if (options.runId !== undefined) {
       const existing = await opened.value.store.loadRun(options.runId);
       if (existing.isOk())
@@ -163,14 +167,14 @@ export async function runCommand(
       tasks: pipeline.tasks,
       pipeline: pipeline.name,
     };
-    const handle = graph.value.start(input.value, {
+    const handle = graph.value.start(runInput.value, {
       ...(options.runId === undefined ? {} : { runId: options.runId }),
       metadata: { [METADATA_KEY]: metadata },
     });
     if (handle.isErr()) return ctx.fail(handle.error);
     return await watch(handle.value, pipeline, opened.value, ctx, options.json, []);
   } finally {
-    await opened.value.close();
+    await Promise.all([opened.value.close(), pipeline.close()]);
   }
 }
 
@@ -212,15 +216,26 @@ export async function resumeCommand(
       options.actions !== undefined && options.actions.length > 0
         ? options.actions.map((p) => resolve(p))
         : meta.actions;
-    const { actions, error } = await loadActions(paths);
+    const { extensions, error } = await loadActions(paths);
     if (error !== undefined) return ctx.fail(error);
-    const pipeline = await loadOrReport(meta.file, actions, ctx);
+    const pipeline = await loadOrReport(meta.file, extensions, ctx);
     if (typeof pipeline === 'number') return pipeline;
-    const graph = pipeline.graph(...graphOptions(opened.value, workers.value));
-    if (graph.isErr()) return ctx.fail(graph.error);
-    const handle = await graph.value.resume(runId);
-    if (handle.isErr()) return ctx.fail(handle.error);
-    return await watch(handle.value, pipeline, opened.value, ctx, options.json, stored.value.nodes);
+    try {
+      const graph = pipeline.graph(...graphOptions(opened.value, workers.value));
+      if (graph.isErr()) return ctx.fail(graph.error);
+      const handle = await graph.value.resume(runId);
+      if (handle.isErr()) return ctx.fail(handle.error);
+      return await watch(
+        handle.value,
+        pipeline,
+        opened.value,
+        ctx,
+        options.json,
+        stored.value.nodes,
+      );
+    } finally {
+      await pipeline.close();
+    }
   } finally {
     await opened.value.close();
   }

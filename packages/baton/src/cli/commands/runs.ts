@@ -46,8 +46,10 @@ export async function runsCommand(options: RunsOptions, ctx: CommandContext): Pr
     const rows: { run: RunCheckpoint; finished: number; total: number | undefined }[] = [];
     for (const run of runs) {
       const loaded = await store.loadRun(run.runId);
-      const finished = loaded.isOk() ? loaded.value.nodes.length : 0;
-      rows.push({ run, finished, total: readRunMetadata(run)?.tasks.length });
+      const tasks = readRunMetadata(run)?.tasks;
+      const records = loaded.isOk() ? loaded.value.nodes : [];
+      const finished = records.filter((n) => tasks === undefined || tasks.includes(n.node)).length;
+      rows.push({ run, finished, total: tasks?.length });
     }
     if (options.json === true) {
       for (const { run, finished, total } of rows)

@@ -31,10 +31,8 @@ export async function showCommand(
     const { run, nodes } = loaded.value;
     const meta = readRunMetadata(run);
     const byNode = new Map(nodes.map((n) => [n.node, n]));
-    const order = [
-      ...(meta?.tasks ?? []),
-      ...nodes.map((n) => n.node).filter((n) => !(meta?.tasks ?? []).includes(n)),
-    ];
+    // The pipeline's tasks in order (not the compiler's `$` nodes); every node of a foreign run.
+    const order = meta?.tasks ?? nodes.map((n) => n.node);
     if (options.json === true) {
       ctx.stdout.write(
         ndjson({

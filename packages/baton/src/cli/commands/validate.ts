@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
 import { EXIT } from '../exit-codes.js';
-import { loadPipeline, type Diagnostic } from '../pipeline-session.js';
+import { formatDiagnostic } from '../../pipeline/pipeline-diagnostics.js';
+import type { PipelineDiagnostic } from '../../pipeline/pipeline-types.js';
+import { loadPipeline } from '../pipeline-session.js';
 import type { CommandContext } from './context.js';
 import { loadActions } from './load-actions.js';
 
 /** Writes each diagnostic as `file:line:col: message` on stderr, then a count. */
-export function printDiagnostics(diagnostics: readonly Diagnostic[], ctx: CommandContext): void {
-  for (const d of diagnostics) ctx.stderr.write(`${d.file}:${d.line}:${d.col}: ${d.message}\n`);
+export function printDiagnostics(
+  diagnostics: readonly PipelineDiagnostic[],
+  ctx: CommandContext,
+): void {
+  for (const d of diagnostics) ctx.stderr.write(`${formatDiagnostic(d)}\n`);
 }
 
 /** Options of `baton validate`. */
@@ -23,12 +28,13 @@ export async function validateCommand(
   options: ValidateOptions,
   ctx: CommandContext,
 ): Promise<number> {
-  const { actions, error } = await loadActions((options.actions ?? []).map((p) => resolve(p)));
+  const { extensions, error } = await loadActions((options.actions ?? []).map((p) => resolve(p)));
   if (error !== undefined) return ctx.fail(error);
   let code: number = EXIT.ok;
   for (const file of files) {
-    const loaded = await loadPipeline(file, actions);
+    const loaded = await loadPipeline(file, extensions);
     if (loaded.isOk()) {
+      await loaded.value.close();
       ctx.stdout.write(`${file}: ok (${loaded.value.tasks.length} tasks)\n`);
       continue;
     }
