@@ -19,7 +19,7 @@ function parsesAsXml(text: string): boolean {
   return true;
 }
 
-describe('baton graph', () => {
+describe('baton graph', { timeout: 120_000 }, () => {
   it('mermaid: a flowchart of the tasks and their dependencies, without compiler nodes', () => {
     const { cwd, env } = workspace();
     const r = baton(['graph', chain, '-a', actions, '--format', 'mermaid'], cwd, env);

@@ -32,6 +32,15 @@ export function executions(log: string): string[] {
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
 }
 
+/** Resolves once the task log has `line` (a task's action started, not only its event). */
+export async function waitForLog(log: string, line: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!executions(log).includes(line)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${line} in ${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;

@@ -8,7 +8,7 @@ beforeAll(ensureBuilt, 300_000);
 
 const chain = join(fixtures, 'chain.yaml');
 
-describe('baton run (not a terminal)', () => {
+describe('baton run (not a terminal)', { timeout: 120_000 }, () => {
   it('prints one plain line per event, no control codes, then results and where the run is stored', () => {
     const { cwd, env, log } = workspace();
     const r = baton(['run', chain, '--actions', actions], cwd, env);

@@ -6,7 +6,7 @@ import { actions, baton, ensureBuilt, fixtures, workspace } from './harness.js';
 
 beforeAll(ensureBuilt, 300_000);
 
-describe('baton validate', () => {
+describe('baton validate', { timeout: 120_000 }, () => {
   it('a valid file: exit 0 and a line saying so', () => {
     const { cwd, env } = workspace();
     const r = baton(['validate', join(fixtures, 'chain.yaml'), '-a', actions], cwd, env);
@@ -71,7 +71,7 @@ describe('baton validate', () => {
   });
 });
 
-describe('baton usage', () => {
+describe('baton usage', { timeout: 120_000 }, () => {
   it('--help and --version exit with 0', () => {
     const { cwd, env } = workspace();
     const help = baton(['--help'], cwd, env);
