@@ -5,8 +5,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { OrchestrationError, runnable, type StepContext } from '@baton/core';
-import { fromLangChain } from '@baton/langchain';
+import { OrchestrationError, runnable } from '@baton/core';
 import type { ActionsModule } from 'baton';
 import { z } from 'zod';
 import { analyzeText, NLP_MODEL, type TextAnalysis } from './nlp.js';
@@ -30,14 +29,6 @@ interface DocumentAnalysis extends Omit<TextAnalysis, 'sentences'> {
   readonly words: number;
 }
 
-/** What `nlp.summarize` returns. */
-interface DocumentSummary {
-  readonly kind: 'nlp.summary';
-  readonly document: string;
-  readonly summary: string;
-  readonly model: string;
-}
-
 function parse(raw: string, id: string): Document {
   const [title = id, byline = '', ...rest] = raw.split('\n');
   return { id, title: title.trim(), byline: byline.trim(), text: rest.join('\n').trim() };
@@ -45,7 +36,7 @@ function parse(raw: string, id: string): Document {
 
 const readFolderSchema = z.object({ folder: z.string().min(1) });
 
-/** Reads every `.txt` file of a folder; says whether an LLM summary can run. */
+/** Reads every `.txt` file of a folder; says whether a chat model can summarise (`llm`). */
 const readFolder = runnable('nlp.read_folder', async (params: Record<string, unknown>) => {
   const { folder } = readFolderSchema.parse(params);
   const names = (await readdir(folder)).filter((n) => n.endsWith('.txt')).sort();
@@ -91,31 +82,6 @@ const analyze = runnable('nlp.analyze', (params: Record<string, unknown>): Docum
   };
 });
 
-/** A three-sentence summary by an OpenAI chat model through LangChain (needs OPENAI_API_KEY). */
-const summarize = runnable(
-  'nlp.summarize',
-  async (params: Record<string, unknown>, ctx: StepContext): Promise<DocumentSummary> => {
-    const doc = documentOf(params);
-    if ((process.env['OPENAI_API_KEY'] ?? '') === '')
-      throw new OrchestrationError(
-        'invalid_config',
-        'set OPENAI_API_KEY to summarize with a model',
-      );
-    const { ChatOpenAI } = await import('@langchain/openai');
-    const modelName = process.env['OPENAI_MODEL'] ?? 'gpt-4o-mini';
-    const chat = fromLangChain<string, { content: unknown }>(new ChatOpenAI({ model: modelName }));
-    const prompt = `Summarize in three sentences "${doc.title}" (${doc.byline}):\n\n${doc.text}`;
-    const answer = await chat.invoke(prompt, { signal: ctx.signal });
-    if (answer.isErr()) throw answer.error;
-    return {
-      kind: 'nlp.summary',
-      document: doc.id,
-      summary: String(answer.value.content),
-      model: modelName,
-    };
-  },
-);
-
 const reportSchema = z.object({ out: z.string().min(1), title: z.string().optional() });
 
 function collect<T extends { kind: string }>(
@@ -127,7 +93,7 @@ function collect<T extends { kind: string }>(
   );
 }
 
-function section(a: DocumentAnalysis, summary: DocumentSummary | undefined, llm: boolean): string {
+function section(a: DocumentAnalysis, summary: string | undefined, llm: boolean): string {
   const entities = a.entities.map(
     (e) => `${e.value} (${e.type}${e.count > 1 ? ` ×${e.count}` : ''})`,
   );
@@ -145,7 +111,7 @@ function section(a: DocumentAnalysis, summary: DocumentSummary | undefined, llm:
     `**Most negative sentence:** ${a.mostNegative}`,
     '',
   ];
-  if (summary !== undefined) lines.push(`**Summary** (${summary.model}): ${summary.summary}`, '');
+  if (summary !== undefined) lines.push(`**Summary** (${SUMMARY_MODEL}): ${summary}`, '');
   else
     lines.push(
       `**Summary:** ${llm ? 'failed, see `baton show`' : 'skipped: set OPENAI_API_KEY to add one'}`,
@@ -160,9 +126,12 @@ const report = runnable('nlp.report', async (params: Record<string, unknown>) =>
   const analyses = collect<DocumentAnalysis>(params, 'nlp.analysis').sort((a, b) =>
     a.document.localeCompare(b.document),
   );
-  const summaries = new Map(
-    collect<DocumentSummary>(params, 'nlp.summary').map((s) => [s.document, s]),
-  );
+  // A summary task's output is the model's text, under the task's id (`summary_<document>`).
+  const summaries = new Map<string, string>();
+  for (const a of analyses) {
+    const text = params[`summary_${a.document.replace(/-/g, '_')}`];
+    if (typeof text === 'string') summaries.set(a.document, text);
+  }
   const llm = (process.env['OPENAI_API_KEY'] ?? '') !== '';
   const rows = analyses.map(
     (a) =>
@@ -203,15 +172,33 @@ export const actions: ActionsModule['actions'] = [
     description: 'sentences, entities, keywords and sentiment of one document',
   },
   {
-    name: 'nlp.summarize',
-    runnable: summarize,
-    schema: analyzeSchema.loose(),
-    description: 'a summary by an OpenAI chat model (OPENAI_API_KEY)',
-  },
-  {
     name: 'nlp.report',
     runnable: report,
     schema: reportSchema.loose(),
     description: 'the Markdown report',
   },
 ];
+
+/** The chat model of the summaries, when OPENAI_API_KEY is set. */
+const SUMMARY_MODEL = process.env['OPENAI_MODEL'] ?? 'gpt-4o-mini';
+
+async function openAiModels(): Promise<NonNullable<ActionsModule['models']>> {
+  if ((process.env['OPENAI_API_KEY'] ?? '') === '') {
+    process.stderr.write('OPENAI_API_KEY is not set: the summary tasks will be skipped\n');
+    return [];
+  }
+  // Loaded only with a key: the offline demo never imports the OpenAI client.
+  const { ChatOpenAI } = await import('@langchain/openai');
+  return [
+    {
+      name: SUMMARY_MODEL,
+      capabilities: ['text', 'chat'],
+      costPerMTokIn: 0.15,
+      costPerMTokOut: 0.6,
+      runnable: new ChatOpenAI({ model: SUMMARY_MODEL }),
+    },
+  ];
+}
+
+/** `generate_text` picks from these: a LangChain chat model when a key is set, else none. */
+export const models: ActionsModule['models'] = await openAiModels();
