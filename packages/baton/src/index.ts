@@ -46,6 +46,11 @@ export type {
 } from './model-definition.js';
 export { compilePipeline } from './pipeline/compile-pipeline.js';
 export type { CompiledPipeline } from './pipeline/compile-pipeline.js';
+export {
+  PIPELINE_INPUT_NODE,
+  PIPELINE_OUTPUTS_NODE,
+  pipelineGateNode,
+} from './pipeline/pipeline-runnables.js';
 export { loadPipelineFile } from './pipeline/load-pipeline-file.js';
 export { parsePipeline } from './pipeline/parse-pipeline.js';
 export type {
@@ -70,4 +75,10 @@ export type {
   PipelineTask,
 } from './pipeline/pipeline-types.js';
 export { validatePipeline } from './pipeline/validate-pipeline.js';
+export type {
+  LoadedPipeline,
+  PipelineRun,
+  PipelineRunOptions,
+  PipelineSource,
+} from './run-pipeline.js';
 export type { ActionsModule } from './cli/actions-module.js';

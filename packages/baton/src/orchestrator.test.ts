@@ -5,8 +5,11 @@ import {
   type ChainProvider,
   type GraphProvider,
   type HealthReport,
+  type Logger,
+  withMeterProvider,
 } from '@baton/core';
 import { withGraphProvider } from '@baton/graph';
+import { createOtelTestKit } from '@baton/test-support';
 import { createInMemoryCheckpointStore } from '@baton/memory';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +19,8 @@ import {
   withFeatures,
   withGraphMaxWorkers,
   withHealthCheckInterval,
+  withLogger,
+  withMetricsPrefix,
   withShutdownTimeout,
   type Orchestrator,
 } from './index.js';
@@ -190,6 +195,45 @@ describe('getMetrics', () => {
   });
 });
 
+describe('telemetry', () => {
+  it('records OpenTelemetry metrics of what it created under its prefix', async () => {
+    const kit = createOtelTestKit();
+    const o = make(withMetricsPrefix('shop.jobs'), withMeterProvider(kit.meterProvider));
+    const chain = o.createChain([(x: number) => x + 1])._unsafeUnwrap();
+    const graph = o
+      .createGraphBuilder()
+      .node(runnable('n', (x: number) => x))
+      .build()
+      ._unsafeUnwrap();
+    await chain.invoke(1);
+    await graph.invoke(1);
+    const points = await kit.points('shop.jobs.executions');
+    const kinds = points.map((p) => p.attributes['kind']);
+    expect(kinds).toEqual(expect.arrayContaining(['chain', 'graph']));
+    expect(await kit.points('baton.orchestration.executions')).toEqual([]);
+  });
+
+  it('logs shutdown through its logger', async () => {
+    const lines: string[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: (message) => lines.push(`info ${message}`),
+      warn: (message) => lines.push(`warn ${message}`),
+      error: (message) => lines.push(`error ${message}`),
+    };
+    const o = make(withLogger(logger), withShutdownTimeout(10));
+    const chain = o.createChain([gatedStep(new Promise(() => undefined))])._unsafeUnwrap();
+    const run = chain.invoke(1);
+    await o.shutdown();
+    await run;
+    expect(lines).toEqual([
+      'info orchestrator shutting down',
+      'warn orchestrator shutdown: canceling runs still going',
+      'info orchestrator shut down',
+    ]);
+  });
+});
+
 describe('check and health$', () => {
   it('aggregates the checkpoint store, the models and what it created, without running anything', async () => {
     const store = createInMemoryCheckpointStore()._unsafeUnwrap();
@@ -218,10 +262,21 @@ describe('check and health$', () => {
     const o = make(withHealthCheckInterval(20));
     const seen: HealthReport[] = [];
     let completed = false;
-    o.health$.subscribe({ next: (r) => seen.push(r), complete: () => (completed = true) });
-    await new Promise((r) => setTimeout(r, 70));
+    const arrivals: number[] = [];
+    const subscribed = Date.now();
+    o.health$.subscribe({
+      next: (r) => {
+        seen.push(r);
+        arrivals.push(Date.now() - subscribed);
+      },
+      complete: () => (completed = true),
+    });
+    const deadline = Date.now() + 5_000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(seen.length).toBeGreaterThanOrEqual(3);
-    expect(seen.length).toBeLessThanOrEqual(5);
+    // the first at once, then one per interval: the n-th never before n intervals passed
+    arrivals.forEach((at, n) => expect(at).toBeGreaterThanOrEqual(n * 20 - 1));
+    expect(seen.every((r) => r.component === 'orchestrator')).toBe(true);
     await o.shutdown();
     expect(completed).toBe(true);
     const after = seen.length;

@@ -35,7 +35,7 @@ import {
   withWorkflowTaskQueue as workflowTaskQueue,
   type WorkflowOption,
 } from '@baton/workflow-temporal';
-import { err, type Result } from 'neverthrow';
+import { err, errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { resolve } from 'node:path';
 import { BehaviorSubject } from 'rxjs';
 import type { ZodType } from 'zod';
@@ -52,6 +52,15 @@ import { TrackedChain, TrackedGraph } from './internal/tracked-runs.js';
 import { isClosable, trackWorkflow, type Closable } from './internal/tracked-workflow.js';
 import type { ModelDefinition } from './model-definition.js';
 import { createModelRegistry, type ModelRegistry } from './model-registry.js';
+import {
+  buildPipelineGraph,
+  runPipelineGraph,
+  validateSource,
+  type LoadedPipeline,
+  type PipelineRun,
+  type PipelineRunOptions,
+  type PipelineSource,
+} from './run-pipeline.js';
 import {
   resolveOrchestratorConfig,
   type OrchestratorConfig,
@@ -105,6 +114,21 @@ export interface Orchestrator extends OrchestratorBase {
   /** Adds a model `generate_text` and `chat` can pick. */
   registerModel(definition: ModelDefinition): Result<void, OrchestrationError>;
   /**
+   * Reads, validates (every diagnostic at once, `invalid_config`) and compiles a pipeline against
+   * this Orchestrator's actions and models, and builds its graph (with the checkpoint store, if
+   * any): for `start`, `resume` and `toSpec`.
+   */
+  loadPipeline(source: PipelineSource): ResultAsync<LoadedPipeline, OrchestrationError>;
+  /**
+   * Runs a pipeline in-process with `input` (its pipeline inputs). The result has the pipeline's
+   * outputs and which models answered each task.
+   */
+  runPipeline(
+    source: PipelineSource,
+    input: unknown,
+    options?: PipelineRunOptions,
+  ): ResultAsync<PipelineRun, OrchestrationError>;
+  /**
    * Stops accepting runs (new ones fail with `invalid_state`), waits for running chains and
    * graphs up to `timeoutMs` (default `withShutdownTimeout`), cancels those still running,
    * stops `health$` and closes Temporal connections. Idempotent: later calls return the same
@@ -113,7 +137,11 @@ export interface Orchestrator extends OrchestratorBase {
   shutdown(options?: { readonly timeoutMs?: number }): Promise<void>;
 }
 
-const FEATURE_OF = { chains: 'createChain', graphs: 'createGraph', workflows: 'createWorkflow' };
+const FEATURE_OF = {
+  chains: 'createChain',
+  graphs: 'createGraph (and pipelines)',
+  workflows: 'createWorkflow',
+};
 
 function disabled(feature: keyof OrchestratorFeatures): OrchestrationError {
   const op = FEATURE_OF[feature];
@@ -238,6 +266,26 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
     registerAction: (name, implementation, schema, description) =>
       actions.register(name, implementation, schema, description),
     registerModel: (definition) => models.register(definition),
+    loadPipeline(source) {
+      const problem = config.features.graphs ? refuse('loadPipeline') : disabled('graphs');
+      if (problem) return errAsync(problem);
+      const lookups = { actions, models };
+      const options: GraphOption[] = telemetryOptions(config);
+      if (config.checkpointStore !== undefined)
+        options.push(withGraphCheckpointer(config.checkpointStore));
+      return validateSource(source, lookups).andThen((pipeline) =>
+        buildPipelineGraph(pipeline, lookups, options).map(({ compiled, graph }) => ({
+          pipeline,
+          compiled,
+          graph: adopt(new TrackedGraph(graph, tracker)),
+        })),
+      );
+    },
+    runPipeline(source, input, runOptions = {}) {
+      return orchestrator
+        .loadPipeline(source)
+        .andThen(({ graph }) => runPipelineGraph(graph, input, runOptions));
+    },
     getMetrics: () => tracker.metrics(),
     check: () =>
       orchestratorHealth({
@@ -263,6 +311,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
           await tracker.drain(timeoutMs);
         }
         stopped = true;
+        tracker.releaseWorkflows();
         await Promise.all([...closables].map((c) => c.close().catch(() => undefined)));
         await temporal?.close();
         logger?.info('orchestrator shut down', { ...tracker.metrics() });

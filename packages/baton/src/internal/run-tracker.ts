@@ -18,6 +18,8 @@ export class RunTracker {
   /** Settles when the last running run ends; replaced when a run starts after an idle period. */
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
   #running = 0;
+  /** Ends of the workflow executions being watched, for `releaseWorkflows`. */
+  readonly #watched = new Set<(failed: boolean) => void>();
 
   /** Aborts when shutdown gives up waiting: running chains and graphs see their signal fire. */
   get signal(): AbortSignal {
@@ -46,9 +48,10 @@ export class RunTracker {
     const local = kind !== 'workflow';
     if (local) this.#running += 1;
     let ended = false;
-    return (failed) => {
+    const end = (failed: boolean): void => {
       if (ended) return;
       ended = true;
+      this.#watched.delete(end);
       this.#active[kind] -= 1;
       if (failed) this.#errors += 1;
       if (!local) return;
@@ -58,6 +61,16 @@ export class RunTracker {
         this.#idle = undefined;
       }
     };
+    if (!local) this.#watched.add(end);
+    return end;
+  }
+
+  /**
+   * Stops counting the workflow executions still watched (they go on on their server): each
+   * leaves the active count without counting as an error.
+   */
+  releaseWorkflows(): void {
+    for (const end of [...this.#watched]) end(false);
   }
 
   /**

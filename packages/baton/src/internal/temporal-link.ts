@@ -1,8 +1,14 @@
 import type { HealthReport } from '@baton/core';
 import { healthReport } from '@baton/core/authoring';
-import { createTemporalWorkflow, withTemporalConnection } from '@baton/workflow-temporal';
+import {
+  createTemporalWorkflow,
+  withTemporalCheckTimeout,
+  withTemporalConnection,
+} from '@baton/workflow-temporal';
 import { Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../orchestrator-options.js';
+
+const CHECK_TIMEOUT_MS = 3_000;
 
 /**
  * The Orchestrator's one connection to Temporal, shared by every workflow it creates. It is lazy:
@@ -28,6 +34,8 @@ export class TemporalLink {
     const probe = createTemporalWorkflow(
       'baton-orchestrator-check',
       withTemporalConnection(this.connection(), this.namespace),
+      // under the 5 s bound of the Orchestrator's aggregate check, so the report names Temporal
+      withTemporalCheckTimeout(CHECK_TIMEOUT_MS),
     );
     if (probe.isErr()) {
       return healthReport('temporal', 'unhealthy', { error: probe.error.message });

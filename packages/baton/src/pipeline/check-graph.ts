@@ -83,9 +83,10 @@ function cycleThrough(
     for (const d of (tasks[v] as GraphTask).dependencies) {
       if (!members.has(d.task)) continue;
       if (d.task === start) {
-        const path = [v];
-        while (path[0] !== start) path.unshift(previous.get(path[0] as number) as number);
-        return [...path, start];
+        const back = [start, v];
+        while (back[back.length - 1] !== start)
+          back.push(previous.get(back[back.length - 1] as number) as number);
+        return back.reverse();
       }
       if (!previous.has(d.task)) {
         previous.set(d.task, v);
@@ -96,12 +97,19 @@ function cycleThrough(
   return [start, start];
 }
 
+/** `a -> b -> a`; a long cycle shows its ends and how many tasks it has. */
+function showCycle(ids: readonly string[]): string {
+  if (ids.length <= 12) return ids.join(' -> ');
+  const middle = `... (${ids.length - 1} tasks) ...`;
+  return [...ids.slice(0, 5), middle, ...ids.slice(-5)].join(' -> ');
+}
+
 /** Every dependency cycle (named) and every task that can never run, once each. */
 export function checkGraph(tasks: readonly GraphTask[]): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const blockedBy = new Map<number, number>();
   for (const component of components(tasks)) {
-    const start = Math.min(...component);
+    const start = component.reduce((a, b) => Math.min(a, b));
     const selfLoop = (tasks[start] as GraphTask).dependencies.some((d) => d.task === start);
     if (component.length === 1 && !selfLoop) continue;
     const cycle = cycleThrough(tasks, start, new Set(component));
@@ -111,7 +119,7 @@ export function checkGraph(tasks: readonly GraphTask[]): GraphProblem[] {
       task: start,
       entry,
       kind: 'cycle',
-      message: `dependency cycle: ${cycle.map((t) => (tasks[t] as GraphTask).id).join(' -> ')}`,
+      message: `dependency cycle: ${showCycle(cycle.map((t) => (tasks[t] as GraphTask).id))}`,
     });
     for (const member of component) blockedBy.set(member, member);
   }

@@ -81,7 +81,11 @@ function checkSchema(
       continue;
     }
     const field = path.length === 0 ? 'parameters' : `parameter "${path.join('.')}"`;
-    report([...base, ...path], 'parameters', `${field}: ${issue.message}`);
+    report(
+      [...base, ...path],
+      'parameters',
+      `${field}: ${issue.message.replace(/^Invalid input: /, '')}`,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ export function formatDiagnostic(diagnostic: PipelineDiagnostic): string {
 }
 
 /** Sorted by position, so the report reads top to bottom. */
-export function sortDiagnostics(list: readonly PipelineDiagnostic[]): PipelineDiagnostic[] {
+function sortDiagnostics(list: readonly PipelineDiagnostic[]): PipelineDiagnostic[] {
   return [...list].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 

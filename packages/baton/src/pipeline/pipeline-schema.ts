@@ -25,6 +25,9 @@ export function durationMs(value: number | string): number {
 }
 
 const must = (what: string) => ({ error: what });
+const DURATION_MESSAGE = must(
+  'a duration: milliseconds or a string like "30s", "500ms", "5m", "1h"',
+);
 const id = z
   .string(must('an id (letters, digits, _ and -, not starting with a digit)'))
   .regex(ID_PATTERN, must('an id (letters, digits, _ and -, not starting with a digit)'));
@@ -34,8 +37,11 @@ const count = z
   .int(must('a whole number >= 0'))
   .min(0, must('a whole number >= 0'));
 const duration = z.union(
-  [z.number().min(0).max(2_147_483_647), z.string().regex(DURATION)],
-  must('a duration: milliseconds or a string like "30s", "500ms", "5m", "1h"'),
+  [
+    z.number().min(0, DURATION_MESSAGE).max(2_147_483_647, DURATION_MESSAGE),
+    z.string().regex(DURATION, DURATION_MESSAGE),
+  ],
+  DURATION_MESSAGE,
 );
 
 const dependency = z.union(
@@ -100,7 +106,7 @@ const inputType = z.enum(
   ['string', 'number', 'integer', 'boolean', 'array', 'object', 'any'],
   must('one of string, number, integer, boolean, array, object, any'),
 );
-const inputSchema = z.union(
+export const inputSchema = z.union(
   [
     inputType,
     z.strictObject({
@@ -133,7 +139,7 @@ export const pipelineSchema = z.strictObject(
     name: text.optional(),
     version: z.union([z.string(), z.number()], must('a string or a number')).optional(),
     description: text.optional(),
-    inputs: z.record(id, inputSchema, must('a mapping of input names to types')).optional(),
+    inputs: z.record(z.string(), z.unknown(), must('a mapping of input names to types')).optional(),
     outputs: record.optional(),
     settings: settingsSchema.optional(),
     tasks: z
@@ -142,7 +148,6 @@ export const pipelineSchema = z.strictObject(
   },
   must('a mapping with id and tasks'),
 );
-export type PipelineData = z.output<typeof pipelineSchema>;
 
 const SECTIONS: readonly [RegExp, string, readonly string[]][] = [
   [/^$/, 'pipeline', Object.keys(pipelineSchema.shape)],

@@ -56,7 +56,8 @@ function distance(a: string, b: string): number {
 /** `; did you mean "x"?` for the closest name within a third of its length, else `''`. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  // Within a third of the name's length, and never the whole name (`c` is not a typo of `a`).
+  let bestDistance = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1) + 1;
   for (const c of candidates) {
     if (Math.abs(c.length - name.length) >= bestDistance) continue;
     const d = distance(name, c);
@@ -107,7 +108,7 @@ export function refProblem(ref: TemplateRef, scope: RefScope): RefProblem | unde
 }
 
 /** Deepest nesting of parameter values: deeper data is rejected, not rendered. */
-export const MAX_PARAMETER_DEPTH = 64;
+const MAX_PARAMETER_DEPTH = 64;
 
 /** Calls `visit` for every string in `value` with its path; reports forbidden keys and depth. */
 export function walkStrings(

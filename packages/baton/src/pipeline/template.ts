@@ -147,7 +147,7 @@ export function readPath(value: unknown, path: readonly string[], what: string):
 }
 
 /** How a value reads inside a longer string: text as is, data as JSON, nothing as `''`. */
-export function interpolate(value: unknown): string {
+function interpolate(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')

@@ -5,7 +5,7 @@ import { checkGraph, type GraphTask } from './check-graph.js';
 import { checkTask, checkTemplates, type Report } from './check-task.js';
 import { diagnosticAt, type ParsedPipeline } from './parse-pipeline.js';
 import { diagnosticsError } from './pipeline-diagnostics.js';
-import { hasInputType } from './pipeline-input.js';
+import { checkInputs } from './check-inputs.js';
 import {
   durationMs,
   ID_PATTERN,
@@ -18,7 +18,6 @@ import type {
   Pipeline,
   PipelineDependency,
   PipelineDiagnostic,
-  PipelineInput,
   PipelineLookups,
   PipelineTask,
 } from './pipeline-types.js';
@@ -28,25 +27,6 @@ const OP = 'validatePipeline';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function declaredInputs(data: Record<string, unknown>): Record<string, PipelineInput> | undefined {
-  const parsed = pipelineSchema.shape.inputs.safeParse(data.inputs);
-  if (!parsed.success || parsed.data === undefined) return undefined;
-  return Object.fromEntries(
-    Object.entries(parsed.data).map(([name, spec]) => {
-      if (typeof spec === 'string') return [name, { type: spec }];
-      const { type = 'any', description } = spec;
-      return [
-        name,
-        {
-          type,
-          ...(Object.hasOwn(spec, 'default') ? { default: spec.default } : {}),
-          ...(description === undefined ? {} : { description }),
-        },
-      ];
-    }),
-  );
 }
 
 function toTask(t: TaskData, dependencies: PipelineDependency[]): PipelineTask {
@@ -89,6 +69,32 @@ function toTask(t: TaskData, dependencies: PipelineDependency[]): PipelineTask {
   };
 }
 
+/**
+ * A task's data; for a task with shape errors (reported into `out`), the fields without errors,
+ * so the rest of its checks still run.
+ */
+function parseTask(raw: unknown, i: number, parsed: ParsedPipeline, out: PipelineDiagnostic[]) {
+  let r = taskSchema.safeParse(raw);
+  if (!r.success) {
+    out.push(...shapeDiagnostics(parsed, ['tasks', i], r.error.issues));
+    if (!isRecord(raw)) return undefined;
+    const bad = new Set(
+      r.error.issues.flatMap((issue) =>
+        issue.path.length > 0
+          ? [String(issue.path[0])]
+          : issue.code === 'unrecognized_keys'
+            ? issue.keys
+            : [],
+      ),
+    );
+    r = taskSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k))));
+    if (!r.success) return undefined;
+  }
+  // zod builds records by assignment, where a `__proto__` key would vanish: keep the file's own.
+  const parameters = isRecord(raw) && isRecord(raw.parameters) ? raw.parameters : r.data.parameters;
+  return { data: { ...r.data, ...(parameters === undefined ? {} : { parameters }) } };
+}
+
 interface Checked {
   readonly index: number;
   readonly data: TaskData;
@@ -124,12 +130,8 @@ function checkTasks(
   });
   const checked: Checked[] = [];
   rawTasks.forEach((raw, i) => {
-    const r = taskSchema.safeParse(raw);
-    if (!r.success) {
-      out.push(...shapeDiagnostics(parsed, ['tasks', i], r.error.issues));
-      return;
-    }
-    if (firstIndex.get(r.data.id) !== i) return;
+    const r = parseTask(raw, i, parsed, out);
+    if (r === undefined || firstIndex.get(r.data.id) !== i) return;
     const dependencies: PipelineDependency[] = [];
     const seen = new Set<string>();
     (r.data.dependencies ?? []).forEach((d, k) => {
@@ -190,14 +192,7 @@ export function validatePipeline(
   if (!top.success) diagnostics.push(...shapeDiagnostics(parsed, [], top.error.issues));
   const data = isRecord(parsed.data) ? parsed.data : {};
   const rawTasks = Array.isArray(data.tasks) ? (data.tasks as unknown[]) : [];
-  const inputs = declaredInputs(data);
-  for (const [name, spec] of Object.entries(inputs ?? {}))
-    if (Object.hasOwn(spec, 'default') && !hasInputType(spec.type, spec.default))
-      report(
-        ['inputs', name, 'default'],
-        'type',
-        `default of input "${name}" must be of type ${spec.type}`,
-      );
+  const inputs = checkInputs(data.inputs, parsed, report, diagnostics);
   const { checked, taskIds } = checkTasks(rawTasks, parsed, report, diagnostics);
   const base = {
     taskIds,
@@ -244,7 +239,7 @@ export function validatePipeline(
     ...(d.description === undefined ? {} : { description: d.description }),
     inputs: inputs ?? {},
     declaredInputs: base.declaredInputs,
-    ...(d.outputs === undefined ? {} : { outputs: d.outputs }),
+    ...(isRecord(data.outputs) ? { outputs: data.outputs } : {}),
     settings: {
       maxWorkers: s.maxWorkers ?? 5,
       timeoutMs: s.timeout === undefined ? 0 : durationMs(s.timeout),

@@ -9,7 +9,7 @@ export function actionLookup(...actions: ActionDefinition[]): ActionLookup {
 }
 
 /** A model lookup over `models` (name -> capabilities). */
-export function modelLookup(models: Record<string, readonly string[]>): ModelLookup {
+function modelLookup(models: Record<string, readonly string[]>): ModelLookup {
   return {
     has: (name) => Object.hasOwn(models, name),
     names: () => Object.keys(models),
