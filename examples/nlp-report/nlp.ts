@@ -60,9 +60,13 @@ export function analyzeText(text: string): TextAnalysis {
   const found = (doc.entities().out(its.detail) as { value: string; type: string }[]).map(
     ({ value, type }) => ({ value, type }),
   );
+  const named = found.map((e) => e.value);
   let run: string[] = [];
   const flush = (): void => {
-    if (run.length > 0) found.push({ value: run.join(' '), type: 'PROPER_NOUN' });
+    const value = run.join(' ');
+    // "November" of "November 19, 1863" is part of an entity the recogniser found already.
+    if (run.length > 0 && !named.some((n) => n.includes(value)))
+      found.push({ value, type: 'PROPER_NOUN' });
     run = [];
   };
   doc.tokens().each((token: ItemToken) => {

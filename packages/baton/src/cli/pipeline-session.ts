@@ -4,7 +4,6 @@ import { graphFromSpec, type GraphOption } from '@baton/graph';
 import { err, ok, type Result } from 'neverthrow';
 import type { ModelDefinition } from '../model-definition.js';
 import type { Orchestrator } from '../orchestrator.js';
-import type { CompiledPipeline } from '../pipeline/compile-pipeline.js';
 import type { Pipeline, PipelineDiagnostic } from '../pipeline/pipeline-types.js';
 import type { ActionDefinition } from '../contracts.js';
 
@@ -63,50 +62,38 @@ export async function loadPipeline(
   path: string,
   extensions: Extensions,
 ): Promise<Result<LoadedPipeline, LoadFailure>> {
-  const [
-    { loadPipelineFile },
-    { validatePipeline },
-    { compilePipeline },
-    { pipelineDiagnostics },
-    { resolvePipelineInput },
-  ] = await Promise.all([
-    import('../pipeline/load-pipeline-file.js'),
-    import('../pipeline/validate-pipeline.js'),
-    import('../pipeline/compile-pipeline.js'),
+  const [{ pipelineDiagnostics }, { resolvePipelineInput }] = await Promise.all([
     import('../pipeline/pipeline-diagnostics.js'),
     import('../pipeline/pipeline-input.js'),
   ]);
   const created = await orchestratorWith(extensions);
   if (created.isErr()) return err({ kind: 'error', error: created.error });
   const orchestrator = created.value;
-  const lookups = { actions: orchestrator.actions, models: orchestrator.models };
-  const compiled: Result<CompiledPipeline, OrchestrationError> = await loadPipelineFile(
-    path,
-  ).andThen((parsed) =>
-    validatePipeline(parsed, lookups).andThen((pipeline) => compilePipeline(pipeline, lookups)),
-  );
-  if (compiled.isErr()) {
+  const loaded = await orchestrator.loadPipeline(path);
+  if (loaded.isErr()) {
     await orchestrator.shutdown();
-    const diagnostics = pipelineDiagnostics(compiled.error);
+    const diagnostics = pipelineDiagnostics(loaded.error);
     if (diagnostics.length > 0) return err({ kind: 'invalid', diagnostics });
     // A file that cannot be read is the caller's mistake (exit 2), like an invalid one.
     const error =
-      compiled.error.op === 'loadPipelineFile'
-        ? new OrchestrationError('invalid_input', compiled.error.message, {
+      loaded.error.op === 'loadPipelineFile'
+        ? new OrchestrationError('invalid_input', loaded.error.message, {
             op: 'baton',
-            cause: compiled.error,
+            cause: loaded.error,
           })
-        : compiled.error;
+        : loaded.error;
     return err({ kind: 'error', error });
   }
-  const { pipeline, spec } = compiled.value;
+  const { pipeline, compiled } = loaded.value;
+  const { spec } = compiled;
   return ok({
     file: resolve(path),
     name: pipeline.id,
     pipeline,
     spec,
     tasks: pipeline.tasks.map((t) => t.id),
-    graph: (...options) => graphFromSpec(spec, compiled.value, ...options),
+    // Built again with the CLI's checkpointer and --max-workers (a graph's options are fixed).
+    graph: (...options) => graphFromSpec(spec, compiled, ...options),
     input: (raw) => resolvePipelineInput(pipeline, raw),
     close: () => orchestrator.shutdown(),
   });

@@ -17,7 +17,7 @@ function describe(event: RunEvent): string | undefined {
     case 'step-retry':
       return `retry   ${event.step} attempt ${event.attempt} failed (${preview(event.error.message, 80)}); attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}`;
     case 'step-skip':
-      return `skip    ${event.step}: ${preview(event.reason, 100)}`;
+      return `skip    ${event.step}`;
     case 'step-error':
       return `fail    ${event.step}: ${event.error.code}: ${preview(event.error.message, 160)}`;
   }
@@ -48,7 +48,9 @@ export function createPlainReporter(streams: Streams): Reporter {
       const task = model.tasks.get(event.step);
       const by =
         task?.model !== undefined && event.type === 'step-end' ? ` (model ${task.model})` : '';
-      write(`${stamp(model)} ${text}${by}  ${p.finished}/${p.total}`);
+      const why =
+        event.type === 'step-skip' ? `: ${preview(task?.message ?? event.reason, 100)}` : '';
+      write(`${stamp(model)} ${text}${by}${why}  ${p.finished}/${p.total}`);
     },
     note(message) {
       streams.stderr.write(`${message}\n`);

@@ -49,7 +49,15 @@ export class RunModel {
   readonly startedAt: number;
   endedAt: number | undefined;
 
-  constructor(taskIds: readonly string[], now: number) {
+  /**
+   * @param conditions each task's `when`, to say why a task was skipped in the pipeline's words
+   *   rather than the compiler's (its `$when:<task>` router did not pick it).
+   */
+  constructor(
+    taskIds: readonly string[],
+    now: number,
+    private readonly conditions: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.startedAt = now;
     for (const id of taskIds) this.tasks.set(id, RunModel.#pending(id));
   }
@@ -118,10 +126,15 @@ export class RunModel {
         task.model = modelOf(event.output) ?? task.model;
         task.message = undefined;
         break;
-      case 'step-skip':
+      case 'step-skip': {
         task.state = 'skipped';
-        task.message = event.reason;
+        const when = this.conditions.get(task.id);
+        task.message =
+          when !== undefined && event.reason.includes(`$when:${task.id}`)
+            ? `when ${when} is false`
+            : event.reason;
         break;
+      }
       case 'step-error':
         task.state = 'failed';
         task.message = event.error.message;

@@ -26,8 +26,9 @@ function redact(url: string): string {
 }
 
 /**
- * Opens the store at `location`: `redis://` / `rediss://` URLs are a Redis store, anything else
- * a directory whose `checkpoints/` sub-directory holds a file store (default `.baton`).
+ * Opens the store at `location`: `redis://` / `rediss://` URLs are a Redis store,
+ * `postgres://` / `postgresql://` URLs a PostgreSQL one, anything else a directory whose
+ * `checkpoints/` sub-directory holds a file store (default `.baton`).
  */
 export async function openStore(
   location: string | undefined,
@@ -44,19 +45,18 @@ export async function openStore(
     }));
   }
   if (/^postgres(ql)?:\/\//.test(where)) {
-    return err(
-      new OrchestrationError(
-        'invalid_input',
-        `--store ${redact(where)}: this build of @baton/memory has no PostgreSQL checkpoint store; use a directory or a redis:// URL`,
-        { op: 'baton' },
-      ),
-    );
+    return memory.createPostgresCheckpointStore(memory.withPostgresUrl(where)).map((store) => ({
+      store,
+      where: redact(where),
+      location: where,
+      close: () => store.close(),
+    }));
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) {
     return err(
       new OrchestrationError(
         'invalid_input',
-        `--store ${where}: unknown scheme; use a directory, redis://host:port or rediss://host:port`,
+        `--store ${where}: unknown scheme; use a directory, redis://host:port or postgres://user@host/db`,
         { op: 'baton' },
       ),
     );

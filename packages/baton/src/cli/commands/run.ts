@@ -65,7 +65,10 @@ async function watch(
   restored: readonly NodeCheckpoint[],
 ): Promise<number> {
   const started = Date.now();
-  const model = new RunModel(pipeline.tasks, started);
+  const conditions = new Map(
+    pipeline.pipeline.tasks.flatMap((t) => (t.when === undefined ? [] : [[t.id, t.when] as const])),
+  );
+  const model = new RunModel(pipeline.tasks, started, conditions);
   model.restore(restored);
   const reporter = reporterFor(ctx, json);
   const info = {

@@ -38,11 +38,19 @@ export async function runsCommand(options: RunsOptions, ctx: CommandContext): Pr
   if (opened.isErr()) return ctx.fail(opened.error);
   const { store, close } = opened.value;
   try {
-    const listed = await store.listRuns();
-    if (listed.isErr()) return ctx.fail(listed.error);
-    const runs = listed.value.filter(
-      (r) => options.status === undefined || r.status === options.status,
-    );
+    const status = options.status as RunStatus | undefined;
+    const runs: RunCheckpoint[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listRuns({
+        ...(status === undefined ? {} : { status }),
+        ...(cursor === undefined ? {} : { cursor }),
+        limit: 1000,
+      });
+      if (page.isErr()) return ctx.fail(page.error);
+      runs.push(...page.value.runs);
+      cursor = page.value.nextCursor;
+    } while (cursor !== undefined);
     const rows: { run: RunCheckpoint; finished: number; total: number | undefined }[] = [];
     for (const run of runs) {
       const loaded = await store.loadRun(run.runId);
