@@ -1,4 +1,5 @@
 import type { RateLimiter, Runnable } from '@baton/core';
+import { isRunnable } from '@baton/core/authoring';
 import { z } from 'zod';
 
 /** A message of a chat (`chat` action, `ModelRequest.messages`). */
@@ -16,12 +17,13 @@ export interface ModelInput {
 }
 
 /**
- * A `@langchain/core` chat model (or any LangChain Runnable taking messages), recognised by
- * shape: it is adapted with `@baton/langchain`'s `fromLangChain` on first use.
+ * A `@langchain/core` chat model (or any LangChain Runnable taking messages). Recognised at run
+ * time by LangChain's `lc_runnable` marker and adapted with `@baton/langchain`'s `fromLangChain`
+ * on first use.
  */
 export interface LangChainChatModelLike {
-  readonly lc_runnable: true;
   invoke(input: never, options?: never): Promise<unknown>;
+  stream(input: never, options?: never): Promise<AsyncIterable<unknown>>;
 }
 
 /** Requests and tokens a model may take per minute, and what a call beyond them does. */
@@ -78,11 +80,13 @@ const positiveInt = (what: string) =>
     .int()
     .min(1, { error: `${what} must be >= 1` });
 
+/** A Baton Runnable, or a LangChain Runnable (marked `lc_runnable`). */
 const isModel = (value: unknown): boolean => {
+  if (isRunnable(value)) return true;
   if (typeof value !== 'object' || value === null) return false;
   try {
     const v = value as Record<string, unknown>;
-    return typeof v['invoke'] === 'function';
+    return v['lc_runnable'] === true && typeof v['invoke'] === 'function';
   } catch {
     return false;
   }

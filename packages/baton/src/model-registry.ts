@@ -130,7 +130,7 @@ const messageSchema = z.strictObject({
 });
 
 /** Validates a {@link ModelRequest}. */
-export const modelRequestSchema = z
+const modelRequestSchema = z
   .object({
     prompt: z.string().optional(),
     messages: z.array(messageSchema).min(1).optional(),

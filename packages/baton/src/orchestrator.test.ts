@@ -103,7 +103,7 @@ describe('per-orchestrator registries', () => {
     const provider: GraphProvider = {
       createGraph: (config) => {
         names.push(config.name);
-        return make().createGraph(withGraphMaxWorkers(config.maxWorkers)) as never;
+        return make().createGraph() as never;
       },
     };
     expect(o.registerGraphProvider('mine', provider).isOk()).toBe(true);
@@ -180,7 +180,7 @@ describe('getMetrics', () => {
     const o = make();
     const failing = o
       .createChain([
-        runnable('boom', () => {
+        runnable('boom', (_: number) => {
           throw new OrchestrationError('execution_failed', 'boom');
         }),
       ])

@@ -34,7 +34,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 /** Starts one planned run whose steps wait for `g`; resolves when it settled. */
-function start(o: Orchestrator, plan: Plan, g: Promise<void>): Promise<unknown> {
+async function start(o: Orchestrator, plan: Plan, g: Promise<void>): Promise<unknown> {
   const step = runnable('step', async (x: number) => {
     await g;
     if (plan.fail) throw new OrchestrationError('execution_failed', 'planned failure');
@@ -45,15 +45,15 @@ function start(o: Orchestrator, plan: Plan, g: Promise<void>): Promise<unknown> 
     const chain = o.createChain([step])._unsafeUnwrap();
     if (plan.method === 'stream')
       return lastValueFrom(chain.stream(0).pipe(toArray())).catch(() => 0);
-    if (plan.method === 'batch') return chain.batchSettled(inputs);
-    return chain.invoke(0);
+    if (plan.method === 'batch') return await chain.batchSettled(inputs);
+    return await chain.invoke(0);
   }
   const graph = o.createGraphBuilder().node(step).build()._unsafeUnwrap();
   if (plan.method === 'stream')
     return lastValueFrom(graph.stream(0).pipe(toArray())).catch(() => 0);
-  if (plan.method === 'batch') return graph.batchSettled(inputs);
-  if (plan.method === 'start') return graph.start(0)._unsafeUnwrap().result;
-  return graph.invoke(0);
+  if (plan.method === 'batch') return await graph.batchSettled(inputs);
+  if (plan.method === 'start') return await graph.start(0)._unsafeUnwrap().result;
+  return await graph.invoke(0);
 }
 
 describe('getMetrics under concurrent runs', () => {
