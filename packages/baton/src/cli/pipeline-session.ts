@@ -3,8 +3,7 @@ import { OrchestrationError, type Graph, type GraphSpec } from '@baton/core';
 import { graphFromSpec, type GraphOption } from '@baton/graph';
 import { err, ok, type Result } from 'neverthrow';
 import type { ModelDefinition } from '../model-definition.js';
-import type { Orchestrator } from '../orchestrator.js';
-import type { Pipeline, PipelineDiagnostic } from '../pipeline/pipeline-types.js';
+import type { Pipeline, PipelineDiagnostic, PipelineLookups } from '../pipeline/pipeline-types.js';
 import type { ActionDefinition } from '../contracts.js';
 
 /** What `--actions` modules add to the CLI's Orchestrator. */
@@ -26,8 +25,6 @@ export interface LoadedPipeline {
   graph(...options: GraphOption[]): Result<Graph, OrchestrationError>;
   /** The run's input with the declared defaults, or `invalid_input` naming every bad key. */
   input(raw: Readonly<Record<string, unknown>>): Result<unknown, OrchestrationError>;
-  /** Stops the Orchestrator the pipeline was compiled on. */
-  close(): Promise<void>;
 }
 
 /** Why a file did not load: its diagnostics, or another error (unreadable file, bad module). */
@@ -35,43 +32,68 @@ export type LoadFailure =
   | { readonly kind: 'invalid'; readonly diagnostics: readonly PipelineDiagnostic[] }
   | { readonly kind: 'error'; readonly error: OrchestrationError };
 
-async function orchestratorWith(
+/**
+ * The built-in actions and those of the `--actions` modules, with their models: the registries an
+ * Orchestrator holds, made without its chain, graph and Temporal providers, which a CLI command
+ * does not use and which would double the startup time of `baton validate`.
+ */
+async function lookupsWith(
   extensions: Extensions,
-): Promise<Result<Orchestrator, OrchestrationError>> {
-  const { createOrchestrator } = await import('../orchestrator.js');
-  const { withFeatures } = await import('../orchestrator-options.js');
-  const created = createOrchestrator(withFeatures({ workflows: false }));
-  if (created.isErr()) return created;
-  const orchestrator = created.value;
-  for (const a of extensions.actions) {
-    const registered = orchestrator.registerAction(a.name, a.runnable, a.schema, a.description);
-    if (registered.isErr()) return err(registered.error);
-  }
+): Promise<Result<PipelineLookups, OrchestrationError>> {
+  const [
+    { createActionRegistry },
+    { builtinActions },
+    { createModelRegistry },
+    { DEFAULT_ORCHESTRATOR_CONFIG },
+  ] = await Promise.all([
+    import('../action-registry.js'),
+    import('../builtin-actions.js'),
+    import('../model-registry.js'),
+    import('../orchestrator-options.js'),
+  ]);
+  const models = createModelRegistry();
   for (const m of extensions.models) {
-    const registered = orchestrator.registerModel(m);
+    const registered = models.register(m);
     if (registered.isErr()) return err(registered.error);
   }
-  return ok(orchestrator);
+  const settings = DEFAULT_ORCHESTRATOR_CONFIG.actions;
+  // `map` looks actions up when it runs, so it sees the modules' actions too.
+  const lookup = { get: (name: string) => actions.get(name), names: () => actions.names() };
+  const actions = createActionRegistry(
+    builtinActions(models, { ...settings, rootDir: resolve(settings.rootDir) }, lookup),
+  );
+  for (const a of extensions.actions) {
+    const registered = actions.register(a.name, a.runnable, a.schema, a.description);
+    if (registered.isErr()) return err(registered.error);
+  }
+  return ok({ actions, models });
 }
 
 /**
- * Reads, validates and compiles a pipeline file on an Orchestrator holding the built-in actions
- * and those of the `--actions` modules. Every diagnostic of the file is returned at once.
+ * Reads, validates and compiles a pipeline file against the built-in actions and those of the
+ * `--actions` modules, as `Orchestrator.loadPipeline` does. Every diagnostic is returned at once.
  */
 export async function loadPipeline(
   path: string,
   extensions: Extensions,
 ): Promise<Result<LoadedPipeline, LoadFailure>> {
-  const [{ pipelineDiagnostics }, { resolvePipelineInput }] = await Promise.all([
+  const [
+    { pipelineDiagnostics },
+    { resolvePipelineInput },
+    { validateSource },
+    { compilePipeline },
+  ] = await Promise.all([
     import('../pipeline/pipeline-diagnostics.js'),
     import('../pipeline/pipeline-input.js'),
+    import('../run-pipeline.js'),
+    import('../pipeline/compile-pipeline.js'),
   ]);
-  const created = await orchestratorWith(extensions);
-  if (created.isErr()) return err({ kind: 'error', error: created.error });
-  const orchestrator = created.value;
-  const loaded = await orchestrator.loadPipeline(path);
+  const lookups = await lookupsWith(extensions);
+  if (lookups.isErr()) return err({ kind: 'error', error: lookups.error });
+  const loaded = await validateSource(path, lookups.value).andThen((pipeline) =>
+    compilePipeline(pipeline, lookups.value),
+  );
   if (loaded.isErr()) {
-    await orchestrator.shutdown();
     const diagnostics = pipelineDiagnostics(loaded.error);
     if (diagnostics.length > 0) return err({ kind: 'invalid', diagnostics });
     // A file that cannot be read is the caller's mistake (exit 2), like an invalid one.
@@ -84,17 +106,15 @@ export async function loadPipeline(
         : loaded.error;
     return err({ kind: 'error', error });
   }
-  const { pipeline, compiled } = loaded.value;
-  const { spec } = compiled;
+  const compiled = loaded.value;
+  const { pipeline, spec } = compiled;
   return ok({
     file: resolve(path),
     name: pipeline.id,
     pipeline,
     spec,
     tasks: pipeline.tasks.map((t) => t.id),
-    // Built again with the CLI's checkpointer and --max-workers (a graph's options are fixed).
     graph: (...options) => graphFromSpec(spec, compiled, ...options),
     input: (raw) => resolvePipelineInput(pipeline, raw),
-    close: () => orchestrator.shutdown(),
   });
 }

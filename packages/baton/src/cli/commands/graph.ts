@@ -34,7 +34,6 @@ export async function graphCommand(
     return EXIT.usage;
   }
   const { pipeline } = loaded.value;
-  await loaded.value.close();
   const spec = taskSpec(pipeline, loaded.value.spec);
   let states: ReturnType<typeof nodeStates> | undefined;
   if (options.run !== undefined) {

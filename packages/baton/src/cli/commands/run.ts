@@ -144,10 +144,7 @@ export async function runCommand(
   const pipeline = await loadOrReport(file, extensions, ctx);
   if (typeof pipeline === 'number') return pipeline;
   const opened = await openStore(options.store);
-  if (opened.isErr()) {
-    await pipeline.close();
-    return ctx.fail(opened.error);
-  }
+  if (opened.isErr()) return ctx.fail(opened.error);
   try {
     const runInput = pipeline.input(input.value);
     if (runInput.isErr()) return ctx.fail(runInput.error);
@@ -177,7 +174,7 @@ export async function runCommand(
     if (handle.isErr()) return ctx.fail(handle.error);
     return await watch(handle.value, pipeline, opened.value, ctx, options.json, []);
   } finally {
-    await Promise.all([opened.value.close(), pipeline.close()]);
+    await opened.value.close();
   }
 }
 
@@ -223,22 +220,11 @@ export async function resumeCommand(
     if (error !== undefined) return ctx.fail(error);
     const pipeline = await loadOrReport(meta.file, extensions, ctx);
     if (typeof pipeline === 'number') return pipeline;
-    try {
-      const graph = pipeline.graph(...graphOptions(opened.value, workers.value));
-      if (graph.isErr()) return ctx.fail(graph.error);
-      const handle = await graph.value.resume(runId);
-      if (handle.isErr()) return ctx.fail(handle.error);
-      return await watch(
-        handle.value,
-        pipeline,
-        opened.value,
-        ctx,
-        options.json,
-        stored.value.nodes,
-      );
-    } finally {
-      await pipeline.close();
-    }
+    const graph = pipeline.graph(...graphOptions(opened.value, workers.value));
+    if (graph.isErr()) return ctx.fail(graph.error);
+    const handle = await graph.value.resume(runId);
+    if (handle.isErr()) return ctx.fail(handle.error);
+    return await watch(handle.value, pipeline, opened.value, ctx, options.json, stored.value.nodes);
   } finally {
     await opened.value.close();
   }

@@ -34,7 +34,6 @@ export async function validateCommand(
   for (const file of files) {
     const loaded = await loadPipeline(file, extensions);
     if (loaded.isOk()) {
-      await loaded.value.close();
       ctx.stdout.write(`${file}: ok (${loaded.value.tasks.length} tasks)\n`);
       continue;
     }
