@@ -2,7 +2,7 @@ import type { RunEvent } from '@baton/core';
 import { colors } from './colors.js';
 import { formatDuration, preview } from './format.js';
 import { summaryLines, type Reporter, type RunInfo, type Streams } from './reporter.js';
-import type { RunModel } from './run-model.js';
+import { runFailures, type RunModel } from './run-model.js';
 
 function describe(event: RunEvent): string | undefined {
   switch (event.type) {
@@ -41,6 +41,14 @@ export function createPlainReporter(streams: Streams): Reporter {
     event(event, model) {
       // Only the pipeline's tasks: not steps nested in them, nor the compiler's `$` nodes.
       if (event.type === 'run-start' || event.type === 'run-end') return;
+      if (event.type === 'step-error' && event.path.length === 0) {
+        for (const [id, failure] of runFailures(event.error))
+          if (model.tasks.has(id))
+            write(
+              `${stamp(model)} fail    ${id}: ${failure.code}: ${preview(failure.message, 160)}`,
+            );
+        return;
+      }
       if (event.path.length !== 1 || !model.tasks.has(event.step)) return;
       const text = describe(event);
       if (text === undefined) return;

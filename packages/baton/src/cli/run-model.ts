@@ -1,4 +1,4 @@
-import type { NodeCheckpoint, RunEvent } from '@baton/core';
+import type { NodeCheckpoint, OrchestrationError, RunEvent } from '@baton/core';
 
 /** Where one task of a run stands, as the live view shows it. */
 export type TaskState = 'pending' | 'running' | 'retrying' | 'done' | 'failed' | 'skipped';
@@ -37,6 +37,21 @@ function modelOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const model = (value as { model?: unknown }).model;
   return typeof model === 'string' && model.length > 0 ? model : undefined;
+}
+
+/**
+ * The tasks a failed run names, with their errors' messages: a run that fails fast reports the
+ * failure that ended it as one run-level `step-error` whose details name the node (`node`) and
+ * every failure so far (`failures`).
+ */
+export function runFailures(
+  error: OrchestrationError,
+): [id: string, failure: OrchestrationError][] {
+  const details = error.details as { node?: unknown; failures?: unknown };
+  const failures = details.failures;
+  if (typeof failures === 'object' && failures !== null)
+    return Object.entries(failures as Record<string, OrchestrationError>);
+  return typeof details.node === 'string' ? [[details.node, error]] : [];
 }
 
 /**
@@ -95,6 +110,16 @@ export class RunModel {
     if (event.type === 'run-start') return undefined;
     if (event.type === 'run-end') {
       this.endedAt = event.timestamp;
+      return undefined;
+    }
+    if (event.type === 'step-error' && event.path.length === 0) {
+      for (const [id, failure] of runFailures(event.error)) {
+        const task = this.tasks.get(id);
+        if (task === undefined || task.state === 'failed') continue;
+        task.state = 'failed';
+        task.message = failure.message;
+        if (task.startedAt !== undefined) task.durationMs = event.timestamp - task.startedAt;
+      }
       return undefined;
     }
     // A task's model reports come from the action nested in it: a chunk belongs to path[0].
