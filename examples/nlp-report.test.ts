@@ -14,7 +14,7 @@ const bin = join(root, 'packages/baton/dist/cli/bin.js');
 
 beforeAll(() => {
   if (existsSync(bin)) return;
-  const built = spawnSync('pnpm', ['build'], { cwd: root, encoding: 'utf8' });
+  const built = spawnSync('pnpm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`pnpm build failed:\n${built.stdout}${built.stderr}`);
 }, 300_000);
 

@@ -19,7 +19,7 @@ function nlp(): WinkMethods {
 }
 
 /** A named entity and how often it occurs. */
-export interface Entity {
+interface Entity {
   readonly value: string;
   /** The model's type (DATE, CARDINAL, MONEY, ...) or PROPER_NOUN for a run of proper nouns. */
   readonly type: string;

@@ -3,8 +3,7 @@ import type { Pipeline } from '../pipeline/pipeline-types.js';
 import { specToMermaid } from '@baton/graph';
 
 /** The formats `baton graph` draws. */
-export const PICTURE_FORMATS = ['mermaid', 'ascii', 'svg'] as const;
-export type PictureFormat = (typeof PICTURE_FORMATS)[number];
+export type PictureFormat = 'mermaid' | 'ascii' | 'svg';
 
 /** A task's state in a picture of a run. */
 type NodeState = 'done' | 'failed' | 'skipped' | 'pending';
@@ -60,7 +59,7 @@ export function nodeStates(spec: GraphSpec, run: StoredRun): Map<string, NodeSta
  * The spec as a Mermaid flowchart (`specToMermaid`); with `states`, each node is labelled with a
  * mark and gets the class of its state, which the SVG fills with a colour.
  */
-export function pictureSource(spec: GraphSpec, states?: ReadonlyMap<string, NodeState>): string {
+function pictureSource(spec: GraphSpec, states?: ReadonlyMap<string, NodeState>): string {
   const base = specToMermaid(spec);
   if (states === undefined) return base;
   const index = new Map(spec.nodes.map((node, i) => [`n${i}`, node.name]));

@@ -15,7 +15,7 @@ const ACTIONS_HELP =
  * The `baton` program. Each command's module is imported when the command runs, so `--help`
  * and `validate` do not load the graph executor, stores or renderers they do not need.
  */
-export function createProgram(ctx: CommandContext, done: (code: number) => void): Command {
+function createProgram(ctx: CommandContext, done: (code: number) => void): Command {
   const program = new Command('baton')
     .description('Run, inspect and draw Baton pipeline files.')
     .version('0.1.0')

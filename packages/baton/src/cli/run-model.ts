@@ -1,7 +1,7 @@
 import type { NodeCheckpoint, OrchestrationError, RunEvent } from '@baton/core';
 
 /** Where one task of a run stands, as the live view shows it. */
-export type TaskState = 'pending' | 'running' | 'retrying' | 'done' | 'failed' | 'skipped';
+type TaskState = 'pending' | 'running' | 'retrying' | 'done' | 'failed' | 'skipped';
 
 /** One task of the live view. */
 export interface TaskView {

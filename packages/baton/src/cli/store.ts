@@ -13,7 +13,7 @@ export interface OpenedStore {
 }
 
 /** Where checkpoints go without `--store` or `BATON_STORE`. */
-export const DEFAULT_STORE = '.baton';
+const DEFAULT_STORE = '.baton';
 
 function redact(url: string): string {
   try {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 export const bin = join(root, 'packages/baton/dist/cli/bin.js');
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const actions = join(fixtures, 'actions.ts');
@@ -16,7 +16,7 @@ export const actions = join(fixtures, 'actions.ts');
 /** Builds the workspace once when the CLI has not been built. */
 export function ensureBuilt(): void {
   if (existsSync(bin)) return;
-  const built = spawnSync('pnpm', ['build'], { cwd: root, encoding: 'utf8' });
+  const built = spawnSync('pnpm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`pnpm build failed:\n${built.stdout}${built.stderr}`);
 }
 
