@@ -124,22 +124,28 @@ interface Entry {
   failures: number;
 }
 
-const messageSchema = z.strictObject({
+/** A message of a conversation. */
+export const chatMessageSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
   content: z.string(),
 });
+
+/** The fields of a {@link ModelRequest} besides its text (shared with `generate_text`, `chat`). */
+export const modelSelectionShape = {
+  system: z.string().optional(),
+  capabilities: z.array(z.string().min(1)).optional(),
+  maxCost: z.number().min(0).optional(),
+  model: z.string().min(1).optional(),
+  maxTokens: z.number().int().min(1).optional(),
+  onLimit: z.enum(['wait', 'fail']).optional(),
+};
 
 /** Validates a {@link ModelRequest}. */
 const modelRequestSchema = z
   .object({
     prompt: z.string().optional(),
-    messages: z.array(messageSchema).min(1).optional(),
-    system: z.string().optional(),
-    capabilities: z.array(z.string().min(1)).optional(),
-    maxCost: z.number().min(0).optional(),
-    model: z.string().min(1).optional(),
-    maxTokens: z.number().int().min(1).optional(),
-    onLimit: z.enum(['wait', 'fail']).optional(),
+    messages: z.array(chatMessageSchema).min(1).optional(),
+    ...modelSelectionShape,
   })
   .refine((r) => r.prompt !== undefined || r.messages !== undefined, {
     error: 'give a prompt or messages',

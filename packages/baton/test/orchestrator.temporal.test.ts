@@ -9,21 +9,13 @@ import {
   makeTelemetryFilterString,
 } from '@temporalio/worker';
 import { ok } from 'neverthrow';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createOrchestrator, withTemporal, withWorkflowTaskQueue } from '../src/index.js';
 
 const server = inject('temporal');
 const taskQueue = `baton-orchestrator-${newRunId()}`;
 
 const greet = runnable('greet', (name: string) => `hello ${name}`);
-
-async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.runIf(server !== undefined)('Orchestrator workflows on a real Temporal dev server', () => {
   const { address, namespace } = server ?? { address: '', namespace: '' };
@@ -68,7 +60,7 @@ describe.runIf(server !== undefined)('Orchestrator workflows on a real Temporal 
     const run = (await wf.execute({ activity: 'greet', input: 'Ada' }))._unsafeUnwrap();
     expect(o.getMetrics()).toMatchObject({ activeWorkflows: 1, totalExecutions: 1 });
     expect(await wf.getResult(run.workflowId)).toEqual(ok('hello Ada'));
-    await until(() => o.getMetrics().activeWorkflows === 0);
+    await vi.waitUntil(() => o.getMetrics().activeWorkflows === 0, { timeout: 10_000 });
     expect(o.getMetrics()).toMatchObject({ totalExecutions: 1, errorCount: 0 });
     await o.shutdown();
   });
@@ -80,7 +72,7 @@ describe.runIf(server !== undefined)('Orchestrator workflows on a real Temporal 
     )._unsafeUnwrap();
     const failing = o.createWorkflow<BatonRunnableInput, string>('batonRunnable')._unsafeUnwrap();
     await failing.execute({ activity: 'no_such_activity', input: 1 });
-    await until(() => o.getMetrics().errorCount === 1, 20_000);
+    await vi.waitUntil(() => o.getMetrics().errorCount === 1, { timeout: 20_000 });
     const endless = o.createWorkflow('forever')._unsafeUnwrap();
     const run = (await endless.execute(undefined))._unsafeUnwrap();
     expect(o.getMetrics().activeWorkflows).toBe(1);

@@ -2,25 +2,21 @@ import { runnable, type StepContext } from '@baton/core';
 import { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
 import type { ChatMessage } from '../model-definition.js';
-import type { ModelRegistry, ModelRequest } from '../model-registry.js';
+import {
+  chatMessageSchema,
+  modelSelectionShape,
+  type ModelRegistry,
+  type ModelRequest,
+} from '../model-registry.js';
 import { parseParameters } from './parameters.js';
 
 /** Settings of a model call that `generate_text` and `chat` share. */
-const selection = {
-  system: z.string().optional(),
-  capabilities: z.array(z.string().min(1)).optional(),
-  maxCost: z.number().min(0).optional(),
-  model: z.string().min(1).optional(),
-  maxTokens: z.number().int().min(1).optional(),
-  onLimit: z.enum(['wait', 'fail']).optional(),
-};
+const selection = modelSelectionShape;
 
 // Loose: a task's dependency outputs are merged into its parameters.
 const generateSchema = z.looseObject({ prompt: z.string(), ...selection });
 const chatSchema = z.looseObject({
-  messages: z
-    .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
-    .min(1),
+  messages: z.array(chatMessageSchema).min(1),
   ...selection,
 });
 
