@@ -81,3 +81,4 @@ export type {
   PipelineRunOptions,
   PipelineSource,
 } from './run-pipeline.js';
+export type { ActionsModule } from './cli/actions-module.js';
