@@ -20,23 +20,7 @@ import {
   testLookups,
   type Calls,
 } from './support/lookups.js';
-
-const DOCUMENT_PIPELINE = `id: document_pipeline
-name: Document Processing Pipeline
-tasks:
-  - id: extract
-    name: Extract Information
-    action: generate_text
-    parameters:
-      prompt: "Extract key facts from: {document}"
-  - id: summarize
-    name: Summarize Facts
-    action: generate_text
-    parameters:
-      prompt: "Summarize these facts: {extract}"
-    dependencies:
-      - extract
-`;
+import { DOCUMENT_PIPELINE } from './support/document-pipeline.js';
 
 function compile(text: string, calls: Calls = []): CompiledPipeline {
   const lookups = testLookups(calls);

@@ -12,23 +12,7 @@ import {
   type ModelInput,
   type Orchestrator,
 } from '../src/index.js';
-
-const DOCUMENT_PIPELINE = `id: document_pipeline
-name: Document Processing Pipeline
-tasks:
-  - id: extract
-    name: Extract Information
-    action: generate_text
-    parameters:
-      prompt: "Extract key facts from: {document}"
-  - id: summarize
-    name: Summarize Facts
-    action: generate_text
-    parameters:
-      prompt: "Summarize these facts: {extract}"
-    dependencies:
-      - extract
-`;
+import { DOCUMENT_PIPELINE } from './support/document-pipeline.js';
 
 /** A fake model answering `<name>(<prompt>)`. */
 const echo = (name: string) => runnable(name, (input: ModelInput) => `${name}(${input.prompt})`);
