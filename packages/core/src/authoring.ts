@@ -36,6 +36,10 @@ export { backoffDelay, runWithRetry } from './with-retry.js';
 export type { RetryInfo } from './with-retry.js';
 export { withDeadline } from './with-deadline.js';
 
+// hooks and run statistics (for runners: graphs per node and run, chains per run)
+export { checkHooks, runWithHooks } from './hooks.js';
+export { recordRun, runStatsShape } from './run-stats.js';
+
 // rate limits (for limiters kept in stores, and providers that draw on a limiter)
 export { acquireRateLimit, rateLimitError } from './acquire-rate-limit.js';
 export type { AcquireOptions } from './acquire-rate-limit.js';

@@ -86,6 +86,19 @@ export type {
   RateLimits,
 } from './rate-limiter.js';
 export type { OnRateLimit } from './acquire-rate-limit.js';
+export { withHooks } from './with-hooks.js';
+export type { HookFailure, HookInfo, HookName, HookReturn, Hooks } from './hooks.js';
+export { createRunStats, withRunStats } from './run-stats.js';
+export type {
+  DurationSummary,
+  GraphRunStats,
+  RunStats,
+  RunStatsConfig,
+  RunStatsEntry,
+  RunStatsKind,
+  RunStatsOptions,
+  RunStatsSummary,
+} from './run-stats.js';
 export { withCache } from './with-cache.js';
 export type { CacheOptions } from './with-cache.js';
 export { createMemoryCacheStore } from './cache-store.js';
@@ -132,6 +145,7 @@ export type {
   Graph,
   GraphConfig,
   GraphProvider,
+  GraphRateLimit,
   NodeConfig,
   NodeInputFn,
   RouteTargets,

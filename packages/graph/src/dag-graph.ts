@@ -23,6 +23,8 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  recordRun,
+  runWithHooks,
   tracedRun,
   type ExecutionContext,
   type Telemetry,
@@ -35,6 +37,7 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
 import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
@@ -72,6 +75,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.description = config.description;
     this.#config = config;
     this.#structure = new GraphStructure(config);
+    rememberStructure(this, this.#structure);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
     this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
@@ -194,7 +198,9 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     scope: RunScope,
   ): Promise<unknown> {
     const store = this.#config.checkpointer;
-    return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
+    const hooks = this.#config.hooks;
+    const stats = this.#config.runStats;
+    const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
           ? undefined
@@ -209,21 +215,28 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               scope.parent === undefined && options.restored === undefined,
               options.superseded,
             );
-      const run = new GraphRun({
-        graph,
-        config: this.#config,
-        pool: this.#poolAt(scope.level),
-        telemetry: this.#telemetry,
-        input,
-        ctx: inner,
-        tracing: span.isRecording(),
-        restored: options.restored,
-        checkpoint,
-        scope,
-      });
-      options.onRun?.(run);
-      return run.start();
+      const launch = (value: unknown): Promise<unknown> => {
+        const run = new GraphRun({
+          graph,
+          config: this.#config,
+          pool: this.#poolAt(scope.level),
+          telemetry: this.#telemetry,
+          input: value,
+          ctx: inner,
+          tracing: span.isRecording(),
+          restored: options.restored,
+          checkpoint,
+          scope,
+        });
+        options.onRun?.(run);
+        return run.start();
+      };
+      // The checkpoint keeps the input as given: a resumed run runs `before` on it again.
+      return hooks === undefined
+        ? launch(input)
+        : runWithHooks(hooks, this.name, input, inner, launch);
     });
+    return recordRun(stats, 'graph', this.name, done);
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */

@@ -8,11 +8,13 @@ export {
   withGraphCheckpointer,
   withGraphDescription,
   withGraphFailFast,
+  withGraphHooks,
   withGraphMaxWorkers,
   withGraphName,
   withGraphParallelExecution,
   withGraphProvider,
   withGraphQueueSize,
+  withGraphRateLimit,
   withGraphRetries,
   withGraphTimeout,
 } from './graph-options.js';
@@ -21,7 +23,9 @@ export {
   DEFAULT_NODE_CONFIG,
   withNodeCache,
   withNodeInput,
+  withNodeHooks,
   withNodePriority,
+  withNodeRateLimit,
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
@@ -40,6 +44,8 @@ export type {
   EmptyBuilderState,
   NodeNameNeeded,
 } from './graph-builder-types.js';
+export { graphBindings } from './graph-bindings.js';
+export type { GraphBindings } from './graph-bindings.js';
 export { graphFromSpec } from './graph-from-spec.js';
 export type { SpecBindings } from './graph-from-spec.js';
 export { namedRouter } from './named-router.js';

@@ -10,7 +10,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 
 /** The position after which a page starts: the last run of the previous page. */
-export interface RunCursor {
+interface RunCursor {
   readonly startedAt: number;
   readonly runId: string;
 }

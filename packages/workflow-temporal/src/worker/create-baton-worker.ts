@@ -1,9 +1,11 @@
-import { OrchestrationError, type HealthChecker } from '@baton/core';
+import { OrchestrationError, type Graph, type HealthChecker, type Router } from '@baton/core';
 import { healthReport, showValue } from '@baton/core/authoring';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ResultAsync, errAsync, okAsync } from 'neverthrow';
 import { fromTemporalError } from '../from-temporal-error.js';
+import { GRAPH_SPEC_ACTIVITY } from '../workflow/graph-wire.js';
+import { graphSpecActivity, serveGraphs } from './graph-activities.js';
 import {
   createBatonActivities,
   type RunnableActivities,
@@ -24,9 +26,21 @@ export interface BatonWorkerConfig {
   /** Runnables registered as activities, by name. @default {} */
   readonly activities?: RunnableActivities;
   /**
-   * Your workflows module (bundled by the worker). Re-export `batonRunnable` from
-   * `@baton/workflow-temporal/workflow` in it to keep that workflow.
-   * @default Baton's own workflows (`batonRunnable`)
+   * Graphs whose nodes this worker runs for the `batonGraph` interpreter: each node's runnable is
+   * registered under its name and each router is kept, and node calls are checked against the
+   * graphs' fingerprints (a worker built from another version of the graph refuses them).
+   * @default []
+   */
+  readonly graphs?: readonly Graph<never>[];
+  /**
+   * Routers of graphs given as GraphSpecs (not as `graphs`), by the name the spec records.
+   * @default {}
+   */
+  readonly routers?: Readonly<Record<string, Router<never>>>;
+  /**
+   * Your workflows module (bundled by the worker). Re-export `batonRunnable` and `batonGraph`
+   * from `@baton/workflow-temporal/workflow` in it to keep those workflows.
+   * @default Baton's own workflows (`batonRunnable`, `batonGraph`)
    */
   readonly workflowsPath?: string;
   /** A prebuilt bundle (`bundleWorkflowCode`), instead of `workflowsPath`. */
@@ -145,8 +159,19 @@ export function createBatonWorker(
   const bad = checkConfig(config);
   if (bad !== undefined) return errAsync(bad);
   const heartbeatIntervalMs = config.heartbeatIntervalMs ?? 1_000;
-  const activities = createBatonActivities(config.activities ?? {}, { heartbeatIntervalMs });
+  const served = serveGraphs(config.activities ?? {}, config.graphs ?? [], config.routers ?? {});
+  if (served.isErr()) return errAsync(served.error);
+  const { routers, fingerprints } = served.value;
+  const activities = createBatonActivities(served.value.activities, {
+    heartbeatIntervalMs,
+    routers,
+    fingerprints,
+  });
   if (activities.isErr()) return errAsync(activities.error);
+  const servedActivities = {
+    ...activities.value,
+    [GRAPH_SPEC_ACTIVITY]: graphSpecActivity(served.value.specs) as RunnableActivity,
+  };
   const namespace = config.namespace ?? 'default';
   const taskQueue = config.taskQueue ?? 'baton';
   const given = config.connection;
@@ -159,7 +184,7 @@ export function createBatonWorker(
     : okAsync(given);
   return connect.andThen((connection) =>
     ResultAsync.fromPromise(
-      Worker.create(workerOptions(config, connection, namespace, taskQueue, activities.value)),
+      Worker.create(workerOptions(config, connection, namespace, taskQueue, servedActivities)),
       (e) => fromTemporalError(e, 'createBatonWorker', 'invalid_config'),
     )
       .orElse((error) =>

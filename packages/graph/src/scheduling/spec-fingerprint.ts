@@ -1,0 +1,18 @@
+import type { GraphSpec } from '@baton/core';
+import { fnv1a64 } from './fingerprint.js';
+
+/**
+ * The fingerprint of a spec's structure (its own `fingerprint` field is ignored): FNV-1a 64 of
+ * the canonical JSON of what decides how a run goes. Pure, so a Temporal workflow can check the
+ * spec it was given against the fingerprint its input pins.
+ */
+export function specFingerprint(spec: Omit<GraphSpec, 'fingerprint'>): string {
+  const canonical = JSON.stringify([
+    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null]),
+    spec.edges.map((e) => [e.from, e.to, e.required]),
+    spec.conditionalEdges.map((c) => [c.from, c.router, c.targets]),
+    spec.entry ?? null,
+    spec.finish ?? null,
+  ]);
+  return fnv1a64(canonical);
+}
