@@ -12,7 +12,7 @@ import {
 } from '@baton/workflow-temporal';
 import { createBatonWorker } from '@baton/workflow-temporal/worker';
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import type { OrchestrationError } from '@baton/core';
+import type { GraphSpec, OrchestrationError } from '@baton/core';
 import type { Result } from 'neverthrow';
 import { describe, expect, inject, it } from 'vitest';
 import { compilePipeline, parsePipeline, validatePipeline } from '../src/index.js';
@@ -62,7 +62,7 @@ describe.runIf(server !== undefined)('a compiled pipeline on a real Temporal dev
     const running = worker.run();
     const workflow = must(
       createTemporalGraphWorkflow(
-        JSON.parse(JSON.stringify(compiled.spec)),
+        JSON.parse(JSON.stringify(compiled.spec)) as GraphSpec,
         withTemporalAddress(address, namespace),
         withWorkflowTaskQueue(taskQueue),
       ),
