@@ -8,6 +8,7 @@ import {
   compilePipeline,
   loadPipelineFile,
   parsePipeline,
+  pipelineDiagnostics,
   resolvePipelineInput,
   validatePipeline,
   type ActionDefinition,
@@ -342,6 +343,25 @@ describe('loading and parsing', () => {
       'validatePipeline: 2 problems in x.yaml:\n' +
         'x.yaml:4:13: unknown action "nope"; registered: echo, generate_text\n' +
         'x.yaml:7:20: unknown dependency "zz"',
+    );
+  });
+
+  it('points at an unquoted {name}, which YAML reads as a mapping', () => {
+    const parsed = parsePipeline(
+      'id: x\ntasks:\n  - id: a\n    action: echo\n    parameters:\n      p: {document}\n',
+    )._unsafeUnwrap();
+    expect(parsed.diagnostics).toEqual([
+      {
+        file: '<pipeline>',
+        line: 6,
+        col: 10,
+        path: 'tasks[0].parameters.p',
+        message: 'YAML reads {document} as a mapping, not a template; quote it: "{document}"',
+        code: 'template',
+      },
+    ]);
+    expect(pipelineDiagnostics(validatePipeline(parsed, testLookups())._unsafeUnwrapErr())).toEqual(
+      parsed.diagnostics,
     );
   });
 

@@ -1,5 +1,5 @@
 import { runnable, type GraphSpec } from '@baton/core';
-import { createGraph, withGraphName, withNodeCache } from '@baton/graph';
+import { createGraph, namedRouter, withGraphName, withNodeCache } from '@baton/graph';
 import { describe, expect, it } from 'vitest';
 import { createTemporalGraphWorkflow } from './create-temporal-graph-workflow.js';
 import { createWorkflow } from './create-workflow.js';
@@ -31,6 +31,22 @@ describe('createTemporalGraphWorkflow (no server)', () => {
     expect(fromSpec.spec).toEqual(spec);
     expect(fromGraph.name).toBe('chain');
     expect(fromGraph.workflowType).toBe('batonGraph');
+  });
+
+  it('takes the spec of a graph with a router, as JSON', () => {
+    const g = chain();
+    g.addNode('shout', upper)._unsafeUnwrap();
+    g.addConditionalEdges(
+      'upper',
+      namedRouter('loud', () => ['shout']),
+      ['shout'],
+    )._unsafeUnwrap();
+    const spec = g.toSpec()._unsafeUnwrap();
+    const fromSpec = createTemporalGraphWorkflow(
+      JSON.parse(JSON.stringify(spec)) as GraphSpec,
+      nowhere,
+    )._unsafeUnwrap();
+    expect(fromSpec.spec).toEqual(spec);
   });
 
   it('refuses bad graphs and specs up front with invalid_config naming the problem', () => {

@@ -12,7 +12,7 @@ import {
   type Workflow,
 } from '@baton/core';
 import { showValue } from '@baton/core/authoring';
-import { graphFromSpec } from '@baton/graph';
+import { graphFromSpec, namedRouter } from '@baton/graph';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
 import {
   DEFAULT_TEMPORAL_WORKFLOW_CONFIG,
@@ -123,7 +123,9 @@ function specOf(graphOrSpec: unknown): Result<GraphSpec, OrchestrationError> {
   for (const node of raw.nodes as readonly GraphSpecNode[])
     standIns[node.runnable] = runnable(node.runnable, () => undefined);
   const routers: Record<string, Router<never>> = {};
-  for (const edge of raw.conditionalEdges ?? []) routers[edge.router] = () => [];
+  // Named as the spec names them: `toSpec` below refuses an anonymous router.
+  for (const edge of raw.conditionalEdges ?? [])
+    routers[edge.router] = namedRouter(edge.router, () => []);
   return graphFromSpec(raw, { runnables: standIns, routers }).andThen((g) => g.toSpec());
 }
 

@@ -1,7 +1,17 @@
 import { OrchestrationError } from '@baton/core';
 import { showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import { diagnosticsError } from './pipeline-diagnostics.js';
 import type { PipelineDiagnostic, PipelineDiagnosticCode } from './pipeline-types.js';
 
@@ -25,6 +35,11 @@ export interface ParsedPipeline {
   readonly file: string;
   /** The document as plain JSON-like data (not yet validated). */
   readonly data: unknown;
+  /**
+   * Problems the parser noticed that do not stop it: an unquoted `{name}`, which YAML reads as a
+   * mapping rather than a template. `validatePipeline` reports them with the rest.
+   */
+  readonly diagnostics: readonly PipelineDiagnostic[];
   /**
    * Where the value at `path` starts (its key with `key: true`), `offset` characters into it for a
    * one-line string written without escapes; the nearest existing parent when `path` is absent.
@@ -77,6 +92,43 @@ function shift(node: Node, text: string, offset: number): number {
   if (node.type === 'PLAIN' && source === node.value) return offset;
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
   return quoted && source.slice(1, -1) === node.value ? offset + 1 : 0;
+}
+
+/** The keys and indexes from the document to the last of `chain` (a node and its ancestors). */
+function pathOf(chain: readonly unknown[]): PipelinePath {
+  const path: (string | number)[] = [];
+  chain.forEach((item, i) => {
+    const next = chain[i + 1];
+    if (isPair(item) && isScalar(item.key)) path.push(String(item.key.value));
+    else if (isSeq(item) && next !== undefined) path.push(item.items.indexOf(next));
+  });
+  return path;
+}
+
+const BARE_REFERENCE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Offsets of flow mappings written `{name}`: YAML's reading of an unquoted template. */
+function unquotedTemplates(
+  doc: Document,
+  text: string,
+): { offset: number; source: string; path: PipelinePath }[] {
+  const found: { offset: number; source: string; path: PipelinePath }[] = [];
+  visit(doc, {
+    Map(_, node, ancestors) {
+      const [pair] = node.items;
+      if (!node.flow || node.items.length !== 1 || !node.range || pair === undefined) return;
+      const source = text.slice(node.range[0], node.range[1]).trim();
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (
+        pair.value === null &&
+        typeof key === 'string' &&
+        BARE_REFERENCE.test(key) &&
+        !source.includes(':')
+      )
+        found.push({ offset: node.range[0], source, path: pathOf([...ancestors, node]) });
+    },
+  });
+  return found;
 }
 
 /**
@@ -132,6 +184,13 @@ export function parsePipeline(
   return ok({
     file,
     data,
+    diagnostics: unquotedTemplates(doc, text).map(({ offset, source, path }) => ({
+      file,
+      ...pos(offset),
+      path: showPath(path),
+      message: `YAML reads ${source} as a mapping, not a template; quote it: "${source}"`,
+      code: 'template' as const,
+    })),
     locate(path, where = {}) {
       const node = find(doc, path, where.key === true);
       const start = node?.range?.[0] ?? 0;

@@ -185,7 +185,7 @@ export function validatePipeline(
   parsed: ParsedPipeline,
   lookups: PipelineLookups,
 ): Result<Pipeline, OrchestrationError> {
-  const diagnostics: PipelineDiagnostic[] = [];
+  const diagnostics: PipelineDiagnostic[] = [...parsed.diagnostics];
   const report: Report = (path, code, message, where) =>
     diagnostics.push(diagnosticAt(parsed, path, code, message, where));
   const top = pipelineSchema.safeParse(parsed.data);

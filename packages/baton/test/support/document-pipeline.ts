@@ -1,4 +1,4 @@
-/** The pipeline of the issue, from the documentation of one of the systems Baton replaces. */
+/** The pipeline from the documentation of one of the systems Baton replaces, exactly as written. */
 export const DOCUMENT_PIPELINE = `id: document_pipeline
 name: Document Processing Pipeline
 tasks:
