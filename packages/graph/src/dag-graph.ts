@@ -23,6 +23,8 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  recordRun,
+  runWithHooks,
   tracedRun,
   type ExecutionContext,
   type Telemetry,
@@ -37,7 +39,7 @@ import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
 import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
-import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
+import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
 import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
@@ -196,7 +198,9 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     scope: RunScope,
   ): Promise<unknown> {
     const store = this.#config.checkpointer;
-    return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
+    const hooks = this.#config.hooks;
+    const stats = this.#config.runStats;
+    const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
           ? undefined
@@ -211,21 +215,28 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               scope.parent === undefined && options.restored === undefined,
               options.superseded,
             );
-      const run = new GraphRun({
-        graph,
-        config: this.#config,
-        pool: this.#poolAt(scope.level),
-        telemetry: this.#telemetry,
-        input,
-        ctx: inner,
-        tracing: span.isRecording(),
-        restored: options.restored,
-        checkpoint,
-        scope,
-      });
-      options.onRun?.(run);
-      return run.start();
+      const launch = (value: unknown): Promise<unknown> => {
+        const run = new GraphRun({
+          graph,
+          config: this.#config,
+          pool: this.#poolAt(scope.level),
+          telemetry: this.#telemetry,
+          input: value,
+          ctx: inner,
+          tracing: span.isRecording(),
+          restored: options.restored,
+          checkpoint,
+          scope,
+        });
+        options.onRun?.(run);
+        return run.start();
+      };
+      // The checkpoint keeps the input as given: a resumed run runs `before` on it again.
+      return hooks === undefined
+        ? launch(input)
+        : runWithHooks(hooks, this.name, input, inner, launch);
     });
+    return recordRun(stats, 'graph', this.name, done);
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */
@@ -281,13 +292,15 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const graph = compiled.value;
     return loadStoredRun(store, runId, op)
       .andThen((stored) => restoredNodes(this.#structure, graph, stored, op))
-      .map(({ input, restored, superseded, startedAt, metadata }) =>
-        this.#handle(
-          graph,
-          input,
-          runId,
-          { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, superseded, startedAt },
+      .andThen(({ input, restored, superseded, startedAt, metadata }) =>
+        mergeMetadata(metadata, options.metadata, op).map((merged) =>
+          this.#handle(
+            graph,
+            input,
+            runId,
+            { ...options, metadata: merged },
+            { restored, superseded, startedAt },
+          ),
         ),
       );
   }

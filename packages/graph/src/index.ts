@@ -8,11 +8,13 @@ export {
   withGraphCheckpointer,
   withGraphDescription,
   withGraphFailFast,
+  withGraphHooks,
   withGraphMaxWorkers,
   withGraphName,
   withGraphParallelExecution,
   withGraphProvider,
   withGraphQueueSize,
+  withGraphRateLimit,
   withGraphRetries,
   withGraphTimeout,
 } from './graph-options.js';
@@ -21,7 +23,9 @@ export {
   DEFAULT_NODE_CONFIG,
   withNodeCache,
   withNodeInput,
+  withNodeHooks,
   withNodePriority,
+  withNodeRateLimit,
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
@@ -30,7 +34,7 @@ export {
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';
 export { createGraphBuilder } from './graph-builder.js';
-export type { GraphBuilder } from './graph-builder.js';
+export type { GraphBuilder, GraphFactory } from './graph-builder.js';
 export type {
   BuilderState,
   BuiltInput,

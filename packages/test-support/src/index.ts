@@ -3,6 +3,16 @@ export type { TestRedis, TestRedisConfig } from './connect-redis.js';
 export { findTemporalBinary } from './find-temporal-binary.js';
 export { getFreePort } from './free-port.js';
 export { ENABLE_REDIS_HINT, requireRedis } from './require-redis.js';
+export {
+  DEFAULT_POSTGRES_URL,
+  dropPostgresSchema,
+  ENABLE_POSTGRES_HINT,
+  isPostgresReachable,
+  requirePostgres,
+  testPostgresSchema,
+  testPostgresUrl,
+} from './require-postgres.js';
+export type { TestPostgresConfig } from './require-postgres.js';
 export { isCi, requireServer } from './require-server.js';
 export type { RequireServerConfig } from './require-server.js';
 export { ENABLE_TEMPORAL_HINT, requireTemporal } from './require-temporal.js';

@@ -87,7 +87,13 @@ export class GraphRun extends RunState implements PoolRun {
     this.#tasks = new RunningTasks(
       !setup.graph.sequential || setup.ctx.signal !== NEVER_SIGNAL || setup.config.timeoutMs > 0,
     );
-    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
+    this.#env = nodeEnv(
+      setup.graph.name,
+      setup.ctx,
+      setup.telemetry.tracer,
+      setup.tracing,
+      setup.config.runStats,
+    );
   }
 
   /** Runs the graph; settles with the result, never earlier than the last write of a checkpoint. */

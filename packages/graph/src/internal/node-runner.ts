@@ -1,7 +1,14 @@
-import { OrchestrationError, toOrchestrationError, type RetryPolicy } from '@baton/core';
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type RetryPolicy,
+  type RunStats,
+} from '@baton/core';
 import {
   endSpanWithError,
   execute,
+  recordRun,
+  runWithHooks,
   runWithRetry,
   startSpan,
   withDeadline,
@@ -24,6 +31,8 @@ export interface NodeEnv {
   readonly tracing: boolean;
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
+  /** Where node executions are recorded (`withRunStats`). */
+  readonly stats: RunStats | undefined;
 }
 
 /** The node environment of a run whose graph context is `ctx`. */
@@ -32,8 +41,9 @@ export function nodeEnv(
   ctx: ExecutionContext,
   tracer: Tracer,
   tracing: boolean,
+  stats?: RunStats,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel };
+  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, stats };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -168,7 +178,23 @@ export function route(
   return output;
 }
 
-/** Runs one node: its attempts (retries, per-attempt timeout, span, events), then its router. */
+/** The node's attempts (retries, per-attempt timeout, span, events). */
+function attempts(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+  outcome: NodeOutcome,
+): Promise<unknown> {
+  return node.policy === undefined
+    ? attempt(node, input, 1, ctx, env)
+    : withRetries(node, input, ctx, env, outcome);
+}
+
+/**
+ * Runs one node: its hooks around its attempts (retries, per-attempt timeout, span, events),
+ * then its router on the (hooked) output.
+ */
 export function runNode(
   node: NodeSpec,
   input: unknown,
@@ -176,10 +202,14 @@ export function runNode(
   env: NodeEnv,
   outcome: NodeOutcome,
 ): Promise<unknown> {
-  const done =
-    node.policy === undefined
-      ? attempt(node, input, 1, ctx, env)
-      : withRetries(node, input, ctx, env, outcome);
+  const hooks = node.config.hooks;
+  let done =
+    hooks === undefined
+      ? attempts(node, input, ctx, env, outcome)
+      : runWithHooks(hooks, node.name, input, ctx, (value) =>
+          attempts(node, value, ctx, env, outcome),
+        );
+  if (env.stats !== undefined) done = recordRun(env.stats, 'node', node.name, done, env.graphName);
   if (node.router === undefined) return done;
   return done.then((output) => route(node, output, outcome, env.graphName));
 }

@@ -4,6 +4,7 @@ import {
   type CheckpointStore,
   type StoredRun,
 } from '@baton/core';
+import { encodeCheckpointValue, showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
@@ -116,13 +117,31 @@ async function deleteStored(store: CheckpointStore, id: string, op: string): Pro
 }
 
 /**
- * Whether a nested run's input equals the one its stored run had (compared as JSON, which is
- * what stores keep): with another input its stored outputs no longer apply.
+ * Whether a nested run's input equals the one its stored run had, compared in the checkpoint
+ * codec's form (what stores keep, so a `Map` or a `Date` compares by content): with another
+ * input its stored outputs no longer apply. An input the codec refuses never matches.
  */
 function sameInput(stored: unknown, input: unknown): boolean {
+  const a = encodeCheckpointValue(stored, 'input', 'sameInput');
+  const b = encodeCheckpointValue(input, 'input', 'sameInput');
+  return a.isOk() && b.isOk() && a.value === b.value;
+}
+
+/** The stored run's metadata under the resume's; metadata that cannot be read is an Err. */
+export function mergeMetadata(
+  stored: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>> | undefined,
+  op: string,
+): Result<Record<string, unknown>, OrchestrationError> {
   try {
-    return JSON.stringify(stored) === JSON.stringify(input);
-  } catch {
-    return false;
+    return ok({ ...stored, ...given });
+  } catch (cause) {
+    return err(
+      new OrchestrationError(
+        'invalid_config',
+        `${op}: metadata could not be read (${showError(cause)}); pass a plain object of values`,
+        { op, cause, details: { field: 'metadata' } },
+      ),
+    );
   }
 }

@@ -30,6 +30,16 @@ function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
       `${where} builds its input with withNodeInput(fn), which a spec cannot hold; ` +
         'give the node a runnable that takes the data-flow input instead',
     );
+  if (config.hooks !== undefined)
+    problems.push(
+      `${where} has hooks (withNodeHooks), which a spec cannot hold; ` +
+        'wrap its runnable with withHooks and register that, or use withGraphHooks',
+    );
+  if (config.rateLimit !== undefined)
+    problems.push(
+      `${where} has a rate limit (withNodeRateLimit), which a spec cannot hold; ` +
+        'wrap its runnable with withRateLimit and register that, or use withGraphRateLimit',
+    );
   const { retryPolicy: p } = config;
   if (p.retryOn !== DEFAULT_RETRY_POLICY.retryOn)
     problems.push(
