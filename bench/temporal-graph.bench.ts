@@ -137,11 +137,13 @@ try {
       'baton / hand-written (p50)': fmt(bp50 / hp50, 2),
     });
   }
-  console.table(rows);
-  const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-  console.log(
-    `baton / hand-written, median run time, mean of both rounds: ${fmt(ratio, 2)}x (target <= 1.1x)`,
-  );
+  if (ratios.length > 0) {
+    console.table(rows);
+    const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    console.log(
+      `baton / hand-written, median run time, mean of both rounds: ${fmt(ratio, 2)}x (target <= 1.1x)`,
+    );
+  }
 
   console.log(`\n${big.length}-node layered DAG (${BIG.layers} x ${BIG.width}), one run`);
   const bigWf = createTemporalGraphWorkflow(bigGraph, ...at)._unsafeUnwrap();
