@@ -67,7 +67,8 @@ const worker = (
     graphs: [smallGraph, bigGraph],
     // Starting a 20,000-node run decodes and plans the spec in one activation: give it more than
     // the 5 s default, which a loaded 2-core machine can exceed (the vm is then torn down).
-    workerOptions: { isolateExecutionTimeout: '60s' },
+    // (a Worker.create option the SDK honours but leaves out of its WorkerOptions type)
+    workerOptions: { isolateExecutionTimeout: '60s' } as object,
     workflowsPath: new URL(
       '../packages/workflow-temporal/test/fixtures/bench-workflows.ts',
       import.meta.url,
