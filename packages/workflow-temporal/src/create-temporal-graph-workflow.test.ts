@@ -2,6 +2,7 @@ import { runnable, type GraphSpec } from '@baton/core';
 import { createGraph, withGraphName, withNodeCache } from '@baton/graph';
 import { describe, expect, it } from 'vitest';
 import { createTemporalGraphWorkflow } from './create-temporal-graph-workflow.js';
+import { createWorkflow } from './create-workflow.js';
 import { withGraphInterpreter, withTemporalAddress } from './temporal-workflow-options.js';
 
 const fetchText = runnable('fetchText', (url: string) => `text of ${url}`);
@@ -69,5 +70,17 @@ describe('createTemporalGraphWorkflow (no server)', () => {
     expect(error.code).toBe('invalid_input');
     expect(error.message).toMatch(/over maxPayloadBytes \(2000\)/);
     await wf.close();
+  });
+
+  it('createWorkflow builds the same graph workflow from a Graph or a GraphSpec', async () => {
+    const wf = createWorkflow(chain(), nowhere)._unsafeUnwrap();
+    expect(wf.name).toBe('chain');
+    expect((wf as unknown as { workflowType: string }).workflowType).toBe('batonGraph');
+    const fromSpec = createWorkflow(chain().toSpec()._unsafeUnwrap(), nowhere)._unsafeUnwrap();
+    expect(fromSpec.name).toBe('chain');
+    const g = createGraph(withGraphName('cached'))._unsafeUnwrap();
+    g.addNode('fetch', fetchText, withNodeCache({}))._unsafeUnwrap();
+    expect(createWorkflow(g, nowhere)._unsafeUnwrapErr().code).toBe('invalid_config');
+    await (wf as unknown as { close(): Promise<void> }).close();
   });
 });

@@ -147,27 +147,61 @@ export function createTemporalGraphWorkflow<I = unknown, O = unknown>(
 ): Result<TemporalGraphWorkflow<I, O>, OrchestrationError> {
   const spec = specOf(graphOrSpec);
   if (spec.isErr()) return err(spec.error);
-  const feature = unsupportedFeature(spec.value);
-  if (feature !== undefined)
-    return err(invalid(`not supported on Temporal: ${feature}`, { feature }));
   const defaults = { ...DEFAULT_TEMPORAL_WORKFLOW_CONFIG, name: spec.value.name };
   const config = resolveTemporalWorkflowConfig(defaults, options, OP);
   if (config.isErr()) return err(config.error);
-  const settings = { ...DEFAULT_GRAPH_INTERPRETER_SETTINGS, ...config.value.graphInterpreter };
-  const wire = encodeSpec(spec.value);
-  const inner = temporalWorkflow<BatonGraphInput, GraphWireResult>('batonGraph', config.value);
-  const name = config.value.name;
+  return graphWorkflow<I, O>(spec.value, config.value);
+}
+
+/** Whether a workflow definition is a graph (or a GraphSpec) rather than a workflow type. */
+export function isGraphDefinition(definition: unknown): boolean {
+  if (typeof definition !== 'object' || definition === null) return false;
+  try {
+    const d = definition as { toSpec?: unknown; nodes?: unknown; version?: unknown };
+    return typeof d.toSpec === 'function' || (Array.isArray(d.nodes) && d.version !== undefined);
+  } catch {
+    return false;
+  }
+}
+
+/** The name of a graph definition (a Graph's or a spec's `name`), if it has one. */
+export function graphNameOf(definition: unknown): string | undefined {
+  if (!isGraphDefinition(definition)) return undefined;
+  const name = (definition as { name?: unknown }).name;
+  return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+}
+
+/**
+ * The graph workflow of a Graph or GraphSpec with a resolved config (what the `temporal`
+ * provider builds when `createWorkflow` is given a graph).
+ */
+export function graphWorkflowFromDefinition<I, O>(
+  definition: unknown,
+  config: Readonly<TemporalWorkflowConfig>,
+): Result<TemporalGraphWorkflow<I, O>, OrchestrationError> {
+  return specOf(definition).andThen((spec) => graphWorkflow<I, O>(spec, config));
+}
+
+function graphWorkflow<I, O>(
+  spec: GraphSpec,
+  config: Readonly<TemporalWorkflowConfig>,
+): Result<TemporalGraphWorkflow<I, O>, OrchestrationError> {
+  const feature = unsupportedFeature(spec);
+  if (feature !== undefined)
+    return err(invalid(`not supported on Temporal: ${feature}`, { feature }));
+  const settings = { ...DEFAULT_GRAPH_INTERPRETER_SETTINGS, ...config.graphInterpreter };
+  const wire = encodeSpec(spec);
+  const inner = temporalWorkflow<BatonGraphInput, GraphWireResult>('batonGraph', config);
+  const name = config.name;
   return ok({
     ...inner,
-    spec: spec.value,
+    spec: spec,
     execute(input, executeOptions) {
       const args: { -readonly [K in keyof BatonGraphInput]: BatonGraphInput[K] } = {
         spec: wire,
-        fingerprint: spec.value.fingerprint,
+        fingerprint: spec.fingerprint,
         input,
-        ...(config.value.graphInterpreter === undefined
-          ? {}
-          : { settings: config.value.graphInterpreter }),
+        ...(config.graphInterpreter === undefined ? {} : { settings: config.graphInterpreter }),
       };
       // A large spec goes by reference: the workers that serve the graph supply it.
       const inline = jsonBytes(args);

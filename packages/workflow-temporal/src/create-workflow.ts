@@ -12,6 +12,7 @@ import {
   resolveTemporalWorkflowConfig,
   type WorkflowOption,
 } from './temporal-workflow-options.js';
+import { graphNameOf } from './create-temporal-graph-workflow.js';
 import { workflowTypeOf } from './temporal-workflow-provider.js';
 import { defaultWorkflowRegistry } from './workflow-registry.js';
 
@@ -47,7 +48,7 @@ export function createWorkflowWithRegistry<I = unknown, O = unknown>(
 ): Result<Workflow<I, O>, OrchestrationError> {
   const defaults = {
     ...DEFAULT_TEMPORAL_WORKFLOW_CONFIG,
-    name: workflowTypeOf(definition) ?? 'workflow',
+    name: workflowTypeOf(definition) ?? graphNameOf(definition) ?? 'workflow',
   };
   const config = resolveTemporalWorkflowConfig(defaults, options, 'createWorkflow');
   if (config.isErr()) return err(config.error);
@@ -80,7 +81,8 @@ export function createWorkflowWithRegistry<I = unknown, O = unknown>(
 /**
  * Builds a workflow with the provider picked by `withWorkflowProvider` (default `temporal`) from
  * the default workflow registry. `definition` is what the provider understands: for `temporal`, a
- * workflow type name or a workflow function. Use `createTemporalWorkflow` for the Temporal-typed
+ * workflow type name, a workflow function, or a Graph / GraphSpec (run by the `batonGraph`
+ * interpreter, see `createTemporalGraphWorkflow`). Use `createTemporalWorkflow` for the Temporal-typed
  * result (`close()`, the config).
  *
  * @example

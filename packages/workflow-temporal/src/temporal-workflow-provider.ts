@@ -6,6 +6,10 @@ import {
   resolveTemporalWorkflowConfig,
   type TemporalWorkflowConfig,
 } from './temporal-workflow-options.js';
+import {
+  graphWorkflowFromDefinition,
+  isGraphDefinition,
+} from './create-temporal-graph-workflow.js';
 import { temporalWorkflow, type TemporalWorkflow } from './temporal-workflow.js';
 
 /** A workflow type name, or a workflow function (its `name` is the type). */
@@ -35,7 +39,7 @@ function badDefinition(op: string, definition: unknown): OrchestrationError {
 
 /**
  * The `temporal` workflow provider: builds a {@link TemporalWorkflow} from a workflow type name or
- * function and a config. Temporal fields missing from the config (address, namespace, ...) take
+ * function and a config, or a graph workflow (`batonGraph`) from a Graph or GraphSpec. Temporal fields missing from the config (address, namespace, ...) take
  * their defaults; the whole config is validated again, so a hand-built config fails with
  * `invalid_config` like a bad option would.
  */
@@ -45,6 +49,17 @@ export const temporalWorkflowProvider: WorkflowProvider = Object.freeze({
     config: Readonly<WorkflowConfig>,
   ): Result<TemporalWorkflow<I, O>, OrchestrationError> {
     const op = 'createWorkflow (provider "temporal")';
+    if (isGraphDefinition(definition)) {
+      const resolved = resolveTemporalWorkflowConfig(
+        { ...DEFAULT_TEMPORAL_WORKFLOW_CONFIG, ...(config as Partial<TemporalWorkflowConfig>) },
+        [],
+        op,
+      );
+      // A graph workflow is a TemporalWorkflow<I, GraphRunResult>: the caller's O is that report.
+      return resolved
+        .andThen((c) => graphWorkflowFromDefinition<I, unknown>(definition, c))
+        .map((workflow) => workflow as unknown as TemporalWorkflow<I, O>);
+    }
     const workflowType = workflowTypeOf(definition);
     if (workflowType === undefined) return err(badDefinition(op, definition));
     const merged: Readonly<TemporalWorkflowConfig> = {

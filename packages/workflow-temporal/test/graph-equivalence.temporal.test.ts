@@ -101,6 +101,37 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
 );
 type Case = typeof caseArb extends fc.Arbitrary<infer C> ? C : never;
 
+/** Cases that once differed: a failed run's details must carry the node outcomes. */
+const REGRESSIONS: Case[] = [
+  {
+    n: 3,
+    kinds: ['mix', 'mix', 'mix'],
+    retries: [0, 0, 0],
+    rules: ['all_success', 'all_success', 'one_failed'],
+    edges: [
+      { from: 0, to: 1, kind: 'conditional' },
+      { from: 0, to: 2, kind: 'required' },
+    ],
+    maxWorkers: 1,
+    parallel: false,
+    input: 908,
+  },
+  {
+    n: 4,
+    kinds: ['mix', 'mix', 'boom', 'mix'],
+    retries: [0, 0, 0, 0],
+    rules: ['all_success', 'all_success', 'all_success', 'all_failed'],
+    edges: [
+      { from: 1, to: 3, kind: 'required' },
+      { from: 2, to: 3, kind: 'required' },
+      { from: 0, to: 1, kind: 'required' },
+    ],
+    maxWorkers: 1,
+    parallel: false,
+    input: 0,
+  },
+];
+
 function build(c: Case) {
   const g = createGraph<number>(
     withGraphName('equivalence'),
@@ -233,7 +264,7 @@ describe.runIf(server !== undefined)('graph equivalence: in-process vs Temporal'
         for (const status of Object.values(local.nodes)) seen[status] = (seen[status] ?? 0) + 1;
         if (!local.ok) seen.runsFailed = (seen.runsFailed ?? 0) + 1;
       }),
-      { numRuns: 12 },
+      { numRuns: 12, examples: REGRESSIONS.map((c) => [c]) },
     );
     // Not vacuous: the cases had failed and skipped nodes, not only straight successes.
     expect(seen.failed).toBeGreaterThan(0);

@@ -92,7 +92,10 @@ export function runOutput(
     error: new OrchestrationError(
       'invalid_state',
       `${graph.name}: no finish point produced an output (${listNames(names)} skipped); a skip spreads along required edges, so join the branches of a router with withNodeTriggerRule('none_failed_min_one_success') (or optional edges, { required: false }, which also absorb failures)`,
-      { op: graph.name, details: { finishPoints: names, outputs: succeededOutputs(view) } },
+      {
+        op: graph.name,
+        details: { finishPoints: names, outputs: succeededOutputs(view), failures: failures(view) },
+      },
     ),
   };
 }

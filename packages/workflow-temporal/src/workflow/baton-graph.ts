@@ -434,7 +434,12 @@ class GraphInterpreter {
           code: 'invalid_state',
           message: `${this.plan.spec.name}: no finish point produced an output (${names} skipped); join the branches of a router with withNodeTriggerRule('none_failed_min_one_success') (or optional edges)`,
           retryable: false,
-          details: { finishPoints: found.finishes, outputs: run.succeededOutputs() },
+          details: {
+            finishPoints: found.finishes,
+            outputs: run.succeededOutputs(),
+            nodes: run.statuses(),
+            failures: run.failures(),
+          },
         },
         this.plan.spec.name,
       );
