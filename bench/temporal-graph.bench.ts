@@ -14,7 +14,7 @@
  *    execution.
  *
  * Needs the Temporal CLI (`bash scripts/ensure-temporal.sh`). `BENCH_QUICK=1` runs 3 iterations
- * and a 2,000-node graph instead.
+ * and a 2,000-node graph instead; `BENCH_ONLY_BIG=1` skips the 50-node comparison.
  */
 import {
   createTemporalGraphWorkflow,
@@ -65,6 +65,10 @@ const worker = (
     namespace,
     taskQueue,
     graphs: [smallGraph, bigGraph],
+    // Starting a 20,000-node run decodes and plans the spec in one activation: give it more than
+    // the 5 s default, which a loaded 2-core machine can exceed (the vm is then torn down).
+    // (a Worker.create option the SDK honours but leaves out of its WorkerOptions type)
+    workerOptions: { isolateExecutionTimeout: '60s' } as object,
     workflowsPath: new URL(
       '../packages/workflow-temporal/test/fixtures/bench-workflows.ts',
       import.meta.url,
@@ -118,7 +122,9 @@ try {
   console.log(`\n50-node layered DAG, ${ITERATIONS} runs each after ${WARMUP} warm-up runs`);
   const rows = [];
   const ratios: number[] = [];
-  for (const order of ['hand-first', 'baton-first'] as const) {
+  const orders =
+    process.env['BENCH_ONLY_BIG'] === '1' ? [] : (['hand-first', 'baton-first'] as const);
+  for (const order of orders) {
     const r = await round(order);
     const [hp50 = NaN, hmean = NaN] = r.get('hand-written') ?? [];
     const [bp50 = NaN, bmean = NaN] = r.get('baton') ?? [];
@@ -132,11 +138,13 @@ try {
       'baton / hand-written (p50)': fmt(bp50 / hp50, 2),
     });
   }
-  console.table(rows);
-  const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-  console.log(
-    `baton / hand-written, median run time, mean of both rounds: ${fmt(ratio, 2)}x (target <= 1.1x)`,
-  );
+  if (ratios.length > 0) {
+    console.table(rows);
+    const ratio = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    console.log(
+      `baton / hand-written, median run time, mean of both rounds: ${fmt(ratio, 2)}x (target <= 1.1x)`,
+    );
+  }
 
   console.log(`\n${big.length}-node layered DAG (${BIG.layers} x ${BIG.width}), one run`);
   const bigWf = createTemporalGraphWorkflow(bigGraph, ...at)._unsafeUnwrap();

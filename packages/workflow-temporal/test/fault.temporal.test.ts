@@ -138,10 +138,11 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
       victim = workers.find((w) => running.some((l) => l.pid === w.pid));
       return victim !== undefined;
     }, 60_000);
-    if (victim === undefined) throw new Error('unreachable');
-    victim.child.kill('SIGKILL');
-    expect(await victim.exited).toBeNull(); // killed by the signal, not exited
-    const survivor = workers.find((w) => w !== victim)!;
+    const killed: WorkerProcess | undefined = victim;
+    if (killed === undefined) throw new Error('unreachable');
+    killed.child.kill('SIGKILL');
+    expect(await killed.exited).toBeNull(); // killed by the signal, not exited
+    const survivor = workers.find((w) => w !== killed)!;
 
     const result = await wf.getResult(run.workflowId);
     await wf.close();
@@ -169,9 +170,7 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
     for (const [node, by] of completedBy) expect(by, node).toHaveLength(1);
 
     const identity = (w: WorkerProcess) => `${w.pid}@${hostname()}`;
-    const byVictim = [...completedBy]
-      .filter(([, [by]]) => by === identity(victim as WorkerProcess))
-      .map(([n]) => n);
+    const byVictim = [...completedBy].filter(([, [by]]) => by === identity(killed)).map(([n]) => n);
     const bySurvivor = [...completedBy]
       .filter(([, [by]]) => by === identity(survivor))
       .map(([n]) => n);
@@ -186,7 +185,7 @@ describe.runIf(server !== undefined)('a worker killed mid-run (SIGKILL)', () => 
     const retried = dag.filter((n) => starts(n.name).length > 1).map((n) => n.name);
     expect(retried.length).toBeGreaterThan(0);
     for (const node of retried) {
-      expect(starts(node)[0]?.pid, node).toBe(victim.pid);
+      expect(starts(node)[0]?.pid, node).toBe(killed.pid);
       expect(bySurvivor).toContain(node);
     }
   }, 120_000);
