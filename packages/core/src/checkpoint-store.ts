@@ -2,8 +2,23 @@ import type { ResultAsync } from 'neverthrow';
 import type { ErrorCode, OrchestrationError } from './errors.js';
 import type { HealthChecker } from './health.js';
 
-/** Where a graph run stands. */
-export type RunStatus = 'pending' | 'running' | 'paused' | 'succeeded' | 'failed' | 'canceled';
+/**
+ * Every status a graph run can have. `interrupted`: a node asked for an answer
+ * (`ctx.interrupt`) and the run waits for `graph.resume(runId, { answers })`; like `running`
+ * and `paused` it is not finished, so retention never prunes it.
+ */
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'paused',
+  'interrupted',
+  'succeeded',
+  'failed',
+  'canceled',
+] as const;
+
+/** Where a graph run stands (see {@link RUN_STATUSES}). */
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One small record per run: what is needed to resume it. */
 export interface RunCheckpoint {
@@ -16,6 +31,16 @@ export interface RunCheckpoint {
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * What the run's nodes asked with `ctx.interrupt(payload)`, by node path (`ask`, `sub/ask`
+   * for node `ask` of a graph run as node `sub`); present while the run is `interrupted`.
+   */
+  readonly interrupts?: Readonly<Record<string, unknown>>;
+  /**
+   * The answers a resume was given, by the same keys, kept until the run ends so a resume that
+   * crashes before the interrupted nodes finish can be resumed again without them.
+   */
+  readonly answers?: Readonly<Record<string, unknown>>;
 }
 
 /** One small record per finished node, written before its dependents start. */

@@ -43,6 +43,7 @@ export type {
   StepEndEvent,
   StepErrorEvent,
   StepEvent,
+  StepInterruptEvent,
   StepRetryEvent,
   StepSkipEvent,
   StepStartEvent,
@@ -96,6 +97,7 @@ export { fromPino, noopLogger, withTraceFields } from './logger.js';
 export type { LogFields, Logger, PinoLike } from './logger.js';
 
 // contracts implemented by other packages
+export { RUN_STATUSES } from './checkpoint-store.js';
 export type {
   CheckpointStore,
   NodeCheckpoint,
@@ -121,6 +123,10 @@ export type {
   NodeInputFn,
   RouteTargets,
   Router,
+  LoopCondition,
+  NodeLoopConfig,
+  NodeMapConfig,
+  ResumeOptions,
   RunHandle,
   RunProgress,
   RunReport,
@@ -131,6 +137,8 @@ export type {
   GraphSpecCache,
   GraphSpecConditionalEdges,
   GraphSpecEdge,
+  GraphSpecLoop,
+  GraphSpecMap,
   GraphSpecNode,
   GraphSpecRetryPolicy,
   GraphSpecSettings,
