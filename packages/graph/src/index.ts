@@ -18,9 +18,13 @@ export {
 } from './graph-options.js';
 export type { GraphOption } from './graph-options.js';
 export {
+  DEFAULT_MAX_ITERATIONS,
   DEFAULT_NODE_CONFIG,
+  DEFAULT_NODE_MAP,
   withNodeCache,
   withNodeInput,
+  withNodeLoop,
+  withNodeMap,
   withNodePriority,
   withNodeRetries,
   withNodeRetryPolicy,

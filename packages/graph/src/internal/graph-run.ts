@@ -97,7 +97,13 @@ export class GraphRun extends RunState implements PoolRun {
       !setup.graph.sequential || setup.ctx.signal !== NEVER_SIGNAL || setup.config.timeoutMs > 0,
       setup.cancellable,
     );
-    this.#env = nodeEnv(setup.graph.name, setup.ctx, setup.telemetry.tracer, setup.tracing);
+    this.#env = nodeEnv(
+      setup.graph.name,
+      setup.ctx,
+      setup.telemetry.tracer,
+      setup.tracing,
+      setup.telemetry.logger,
+    );
   }
 
   /** Runs the graph; settles with the result, never earlier than the last write of a checkpoint. */

@@ -1,4 +1,9 @@
-import { OrchestrationError, toOrchestrationError, type RetryPolicy } from '@baton/core';
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type Logger,
+  type RetryPolicy,
+} from '@baton/core';
 import {
   endSpanWithError,
   execute,
@@ -12,6 +17,8 @@ import {
 import type { Context, Tracer } from '@opentelemetry/api';
 
 import { readList } from './graph-structure.js';
+import { runLoop } from './loop-node.js';
+import { runMap } from './map-node.js';
 import type { NodeSpec } from './node-spec.js';
 
 /** What running a node needs from its run. */
@@ -24,6 +31,7 @@ export interface NodeEnv {
   readonly tracing: boolean;
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
+  readonly logger: Logger;
 }
 
 /** The node environment of a run whose graph context is `ctx`. */
@@ -32,8 +40,9 @@ export function nodeEnv(
   ctx: ExecutionContext,
   tracer: Tracer,
   tracing: boolean,
+  logger: Logger,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel };
+  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, logger };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -45,10 +54,28 @@ export interface NodeOutcome {
   nestedRuns: number;
 }
 
-function call(node: NodeSpec, input: unknown, ctx: ExecutionContext): Promise<unknown> {
+/** One run of the node's body: its runnable, or its map or loop over it. */
+function body(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+): Promise<unknown> {
+  const config = node.config;
+  if (config.map !== undefined) return runMap(node, config.map, input, ctx, env);
+  if (config.loop !== undefined) return runLoop(node, config.loop, input, ctx, env);
+  return execute(node.runnable, input, ctx);
+}
+
+function call(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+): Promise<unknown> {
   const ms = node.config.timeoutMs;
-  if (ms <= 0) return execute(node.runnable, input, ctx);
-  return withDeadline(node.name, ms, ctx, (c) => execute(node.runnable, input, c));
+  if (ms <= 0) return body(node, input, ctx, env);
+  return withDeadline(node.name, ms, ctx, (c) => body(node, input, c, env));
 }
 
 function attempt(
@@ -69,7 +96,7 @@ function attempt(
       timestamp: Date.now(),
     });
   }
-  if (!env.tracing) return call(node, input, ctx);
+  if (!env.tracing) return call(node, input, ctx, env);
   const attributes = {
     'baton.name': env.graphName,
     'baton.node.name': node.name,
@@ -78,7 +105,7 @@ function attempt(
   };
   const { span, ctx: otel } = startSpan(env.tracer, 'baton.graph.node', attributes, env.otel);
   const traced: ExecutionContext = { ...ctx, otel };
-  return call(node, input, traced).then(
+  return call(node, input, traced, env).then(
     (value) => {
       span.end();
       return value;

@@ -98,7 +98,7 @@ export async function storedNestedRun(
   return undefined;
 }
 
-async function deleteStored(store: CheckpointStore, id: string, op: string): Promise<void> {
+export async function deleteStored(store: CheckpointStore, id: string, op: string): Promise<void> {
   let deleted: Result<void, OrchestrationError>;
   try {
     deleted = await store.deleteRun(id);
@@ -119,7 +119,7 @@ async function deleteStored(store: CheckpointStore, id: string, op: string): Pro
  * Whether a nested run's input equals the one its stored run had (compared as JSON, which is
  * what stores keep): with another input its stored outputs no longer apply.
  */
-function sameInput(stored: unknown, input: unknown): boolean {
+export function sameInput(stored: unknown, input: unknown): boolean {
   try {
     return JSON.stringify(stored) === JSON.stringify(input);
   } catch {
