@@ -24,7 +24,8 @@ export interface GraphSpecCache {
 
 /** A map node's settings (`withNodeMap`). */
 export interface GraphSpecMap {
-  readonly concurrency: number;
+  /** `null` stands for `Infinity`. */
+  readonly concurrency: number | null;
   readonly retries: number;
   readonly onItemError: 'fail' | 'skip';
 }

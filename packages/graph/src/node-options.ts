@@ -83,12 +83,11 @@ const nodeConfigSchema = z
     map: z
       .strictObject(
         {
-          concurrency: z
-            .number({ error: 'withNodeMap expects concurrency to be a number' })
-            .min(1, { error: 'withNodeMap expects concurrency >= 1 (Infinity for no limit)' })
-            .refine((n) => n === Infinity || Number.isInteger(n), {
-              error: 'withNodeMap expects a whole number for concurrency',
-            }),
+          // zod 4 numbers reject Infinity
+          concurrency: z.custom<number>(
+            (v) => v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= 1),
+            { error: 'withNodeMap expects concurrency to be a whole number >= 1 or Infinity' },
+          ),
           retries: z
             .number({ error: 'withNodeMap expects retries to be a number' })
             .int({ error: 'withNodeMap expects a whole number of retries' })

@@ -75,7 +75,7 @@ describe('withNodeMap', () => {
     const id = runnable('id', (n: number) => n);
     const zero = g.addNode('a', id, withNodeMap({ concurrency: 0 }))._unsafeUnwrapErr();
     expect(zero.code).toBe('invalid_config');
-    expect(zero.message).toContain('concurrency >= 1');
+    expect(zero.message).toContain('concurrency to be a whole number >= 1');
     const both = g.addNode('b', id, withNodeMap(), withNodeLoop({ until: () => true }));
     expect(both._unsafeUnwrapErr().message).toContain('not both');
     const noUntil = g.addNode('c', id, withNodeLoop({} as never));

@@ -25,13 +25,40 @@ const limit = (n: number): number | null => (n === Infinity ? null : n);
 /** The fingerprint of a spec's structure (its own `fingerprint` field is ignored). */
 export function specFingerprint(spec: Omit<GraphSpec, 'fingerprint'>): string {
   const canonical = JSON.stringify([
-    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null]),
+    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null, ...repeat(n)]),
     spec.edges.map((e) => [e.from, e.to, e.required]),
     spec.conditionalEdges.map((c) => [c.from, c.router, c.targets]),
     spec.entry ?? null,
     spec.finish ?? null,
   ]);
   return fnv1a64(canonical);
+}
+
+/**
+ * What of a map or loop node decides how a run goes (nothing for other nodes, so their
+ * fingerprints stay as they were): the kind, what a failed item does, the condition and bound.
+ * Concurrency and item retries are tuning, like a node's retries.
+ */
+function repeat(n: GraphSpecNode): unknown[] {
+  if (n.kind === 'map') return ['map', n.map?.onItemError ?? null];
+  if (n.kind === 'loop') return ['loop', n.loop?.until ?? null, n.loop?.maxIterations ?? null];
+  return [];
+}
+
+/** The `kind` and settings of a map or loop node, for its spec. */
+function repeatOf(config: Readonly<NodeConfig>, where: string, problems: string[]) {
+  const { map, loop } = config;
+  if (map !== undefined) {
+    const { concurrency, retries, onItemError } = map;
+    return { kind: 'map' as const, map: { concurrency: limit(concurrency), retries, onItemError } };
+  }
+  if (loop === undefined) return {};
+  const until = typeof loop.until.name === 'string' ? loop.until.name : '';
+  if (until === '')
+    problems.push(
+      `${where} loops until an anonymous function; declare the condition as a named function`,
+    );
+  return { kind: 'loop' as const, loop: { until, maxIterations: loop.maxIterations } };
 }
 
 function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
@@ -71,6 +98,7 @@ function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
     timeoutMs: config.timeoutMs,
     triggerRule: config.triggerRule,
     ...(cache === undefined ? {} : { cache }),
+    ...repeatOf(config, where, problems),
   };
 }
 
