@@ -122,6 +122,7 @@ export interface StepContext extends ParentStep {
    *   return ok ? draft : 'rejected';
    * });
    */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the answer's type: it comes from outside the program
   interrupt<A = unknown>(payload: unknown): A;
 }
 
