@@ -2,6 +2,7 @@ import { validateId } from './validate-id.js';
 import {
   ERROR_CODES,
   OrchestrationError,
+  RUN_STATUSES,
   type NodeCheckpoint,
   type RunCheckpoint,
 } from '@baton/core';
@@ -14,11 +15,13 @@ const time = z.number('expected a timestamp in ms');
 const runSchema = z.object({
   runId: id,
   graph: z.string(),
-  status: z.enum(['pending', 'running', 'paused', 'succeeded', 'failed', 'canceled']),
+  status: z.enum(RUN_STATUSES),
   input: z.unknown().optional(),
   startedAt: time,
   updatedAt: time,
   metadata: z.record(z.string(), z.unknown()).optional(),
+  interrupts: z.record(z.string(), z.unknown()).optional(),
+  answers: z.record(z.string(), z.unknown()).optional(),
 });
 
 const nodeSchema = z.object({
