@@ -21,6 +21,11 @@ async function holds(
   }
 }
 
+/** Ends a canceled loop or map between iterations or items. */
+export function stopIfAborted(signal: AbortSignal, op: string): void {
+  if (signal.aborted) throw toOrchestrationError(signal.reason, op, 'task_canceled');
+}
+
 function exhausted(op: string, maxIterations: number): OrchestrationError {
   return new OrchestrationError(
     'resource_exhausted',
@@ -61,6 +66,7 @@ export async function runLoop(
       return value;
     }
     for (let iteration = done + 1; ; iteration++) {
+      stopIfAborted(ctx.signal, op);
       if (iteration > config.maxIterations) throw exhausted(op, config.maxIterations);
       const step = new RepeatStep(host, `${node.name}/${iteration}`);
       let output: unknown;
@@ -71,6 +77,8 @@ export async function runLoop(
         throw error;
       }
       if (step.asked) throw interruptedError(op, {});
+      // A canceled loop whose runnable ignored its signal records nothing more.
+      stopIfAborted(ctx.signal, op);
       await log.succeeded(iteration, output, 1);
       if (await holds(until, output, iteration, op)) {
         await log.finish('succeeded');
@@ -80,7 +88,13 @@ export async function runLoop(
     }
   } catch (error) {
     const e = toOrchestrationError(error, op);
-    await log.finish(e.details.reason === 'interrupted' ? 'interrupted' : 'failed');
+    const status =
+      e.details.reason === 'interrupted'
+        ? 'interrupted'
+        : ctx.signal.aborted
+          ? 'canceled'
+          : 'failed';
+    await log.finish(status);
     throw e;
   }
 }

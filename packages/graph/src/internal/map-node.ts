@@ -123,7 +123,12 @@ interface MapRun {
 /** Takes items one after another until none is left, one fails, or one interrupts. */
 async function worker(state: MapState, run: MapRun): Promise<void> {
   const { node, log, policy, ctx, controller, op } = run;
-  while (state.failure === undefined && !state.interrupted && state.next < state.items.length) {
+  while (
+    state.failure === undefined &&
+    !state.interrupted &&
+    !controller.signal.aborted &&
+    state.next < state.items.length
+  ) {
     const i = state.next++;
     if (log.restored.has(i)) {
       state.results[i] = log.restored.get(i);
@@ -145,6 +150,8 @@ async function worker(state: MapState, run: MapRun): Promise<void> {
         state.interrupted = true;
         continue;
       }
+      // A canceled map whose runnable ignored its signal records nothing more.
+      if (controller.signal.aborted) return;
       await log.succeeded(i, output, attempts);
       state.results[i] = output;
       state.ok[i] = 1;
