@@ -22,7 +22,7 @@ async function holds(
 }
 
 /** Ends a canceled loop or map between iterations or items. */
-export function stopIfAborted(signal: AbortSignal, op: string): void {
+function stopIfAborted(signal: AbortSignal, op: string): void {
   if (signal.aborted) throw toOrchestrationError(signal.reason, op, 'task_canceled');
 }
 

@@ -114,7 +114,7 @@ export function topScope(
 }
 
 /** The answers under `prefix/` of `answers`, with the prefix taken off. */
-export function answersUnder(
+function answersUnder(
   answers: Readonly<Record<string, unknown>>,
   prefix: string,
 ): Readonly<Record<string, unknown>> {
