@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^@baton\/core\/authoring$/, replacement: src('core', 'authoring') },
       { find: /^@baton\/core$/, replacement: src('core') },
       { find: /^@baton\/chain$/, replacement: src('chain') },
+      { find: /^@baton\/graph\/scheduling$/, replacement: src('graph', 'scheduling/index') },
       { find: /^@baton\/graph$/, replacement: src('graph') },
       { find: /^@baton\/memory$/, replacement: src('memory') },
       { find: /^@baton\/langchain$/, replacement: src('langchain') },

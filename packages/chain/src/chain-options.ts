@@ -3,11 +3,17 @@ import {
   OrchestrationError,
   retryPolicy,
   type ChainConfig,
+  type Hooks,
   type Memory,
   type Option,
   type RetryPolicy,
 } from '@baton/core';
-import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
+import {
+  checkHooks,
+  resolveOptions,
+  runStatsShape,
+  telemetryOptionsShape,
+} from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 
@@ -88,7 +94,13 @@ const chainConfigSchema = z.object({
     .string({ error: 'withChainProvider expects a string' })
     .trim()
     .min(1, { error: 'withChainProvider expects a non-empty provider name' }),
+  hooks: z
+    .custom<Hooks | undefined>((v) => v === undefined || (typeof v === 'object' && v !== null), {
+      error: 'withChainHooks expects hooks { before?, after?, onError? }',
+    })
+    .optional(),
   ...telemetryOptionsShape,
+  ...runStatsShape,
 }) as unknown as z.ZodType<ChainConfig>;
 
 /**
@@ -244,5 +256,22 @@ export function withChainOutputKeys<const K extends string = never>(
 export function withChainProvider(name: string): ChainOption {
   return (draft) => {
     draft.provider = name;
+  };
+}
+
+/**
+ * Code run around each run of the chain, under invoke, batch and stream alike: `before` may
+ * change the chain input (before memory is loaded), `after` the output (after memory is saved),
+ * `onError` may recover from a failed run with an output. Each hook is a function or a Runnable.
+ * A failing hook fails the run with `execution_failed` naming the hook and the chain.
+ * @default undefined (no hooks)
+ * @example
+ * createChain([retrieve, answer], withChainHooks({ before: (q: string) => q.trim() }));
+ */
+export function withChainHooks<I = unknown, O = unknown>(hooks: Hooks<I, O>): ChainOption {
+  return (draft) => {
+    const checked = checkHooks(hooks, 'withChainHooks');
+    if (checked.isErr()) throw checked.error;
+    draft.hooks = checked.value;
   };
 }

@@ -4,6 +4,7 @@ export type { AnyChainStep, CreateChainResult } from './create-chain.js';
 export {
   DEFAULT_CHAIN_CONFIG,
   withChainDescription,
+  withChainHooks,
   withChainInputKeys,
   withChainMemory,
   withChainName,

@@ -5,6 +5,7 @@ import {
   type ChainProvider,
   type HealthChecker,
   type HealthReport,
+  type Hooks,
   type Memory,
   type RetryPolicy,
   type Runnable,
@@ -20,6 +21,8 @@ import {
   emitStepStart,
   execute,
   runWithRetry,
+  recordRun,
+  runWithHooks,
   tracedRun,
   withDeadline,
   type ExecutionContext,
@@ -95,9 +98,15 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
   }
 
   override run(input: I, ctx: ExecutionContext): Promise<O> {
-    return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) =>
-      this.#run(input, inner, span.isRecording()),
+    const hooks = this.#config.hooks as Readonly<Hooks<I, O>> | undefined;
+    const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) =>
+      hooks === undefined
+        ? this.#run(input, inner, span.isRecording())
+        : runWithHooks(hooks, this.name, input, inner, (value) =>
+            this.#run(value, inner, span.isRecording()),
+          ),
     );
+    return recordRun(this.#config.runStats, 'chain', this.name, done);
   }
 
   /**

@@ -24,6 +24,9 @@ export type { OutputTracker } from './step-events.js';
 export { canceledError } from './errors.js';
 export { showError, showValue } from './show-value.js';
 
+// checkpoint values (for authors of checkpoint stores)
+export { decodeCheckpointValue, encodeCheckpointValue } from './checkpoint-codec.js';
+
 // options and providers
 export { resolveOptions } from './options.js';
 export { createWithProvider } from './create-with-provider.js';
@@ -32,6 +35,15 @@ export { createWithProvider } from './create-with-provider.js';
 export { backoffDelay, runWithRetry } from './with-retry.js';
 export type { RetryInfo } from './with-retry.js';
 export { withDeadline } from './with-deadline.js';
+
+// hooks and run statistics (for runners: graphs per node and run, chains per run)
+export { checkHooks, runWithHooks } from './hooks.js';
+export { recordRun, runStatsShape } from './run-stats.js';
+
+// rate limits (for limiters kept in stores, and providers that draw on a limiter)
+export { acquireRateLimit, rateLimitError } from './acquire-rate-limit.js';
+export type { AcquireOptions } from './acquire-rate-limit.js';
+export { checkRateLimitRequest, rateLimitsShape } from './rate-limiter.js';
 export { NEVER_SIGNAL, childController, raceAbort, sleep } from './abort.js';
 export { stableKey } from './with-cache.js';
 

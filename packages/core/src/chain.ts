@@ -4,6 +4,8 @@ import type { HealthChecker } from './health.js';
 import type { Memory } from './memory.js';
 import type { Runnable } from './runnable.js';
 import type { TelemetryOptions } from './telemetry.js';
+import type { Hooks } from './hooks.js';
+import type { RunStatsConfig } from './run-stats.js';
 import type { RetryPolicy } from './with-retry.js';
 
 /**
@@ -21,7 +23,7 @@ export interface Chain<I = unknown, O = unknown> extends Runnable<I, O>, HealthC
 }
 
 /** Settings of a chain, set with `withChain*` options. */
-export interface ChainConfig extends TelemetryOptions {
+export interface ChainConfig extends TelemetryOptions, RunStatsConfig {
   /**
    * Name used in errors, events, spans and metrics.
    * @default 'chain'
@@ -60,6 +62,11 @@ export interface ChainConfig extends TelemetryOptions {
    * @default 'simple'
    */
   readonly provider: string;
+  /**
+   * Code run around each run of the chain (see `Hooks`).
+   * @default undefined (none)
+   */
+  readonly hooks?: Readonly<Hooks> | undefined;
 }
 
 /** Builds chains; registered under a name in a chain registry. */

@@ -8,6 +8,10 @@ import type { Option } from './options.js';
 import type { RunEvent } from './run-event.js';
 import type { Runnable, RunOptions } from './runnable.js';
 import type { TelemetryOptions } from './telemetry.js';
+import type { Hooks } from './hooks.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { RunStatsConfig } from './run-stats.js';
+import type { RateLimitOptions } from './with-rate-limit.js';
 import type { CacheOptions } from './with-cache.js';
 import type { RetryPolicy } from './with-retry.js';
 
@@ -158,10 +162,20 @@ export interface NodeConfig {
    * @default undefined (runs once)
    */
   readonly loop?: NodeLoopConfig | undefined;
+  /**
+   * Code run around the node (see `Hooks`): once per node execution, outside its retries.
+   * @default undefined (none)
+   */
+  readonly hooks?: Readonly<Hooks> | undefined;
+  /**
+   * Limits how fast the node's runnable is called (see `withRateLimit`); each attempt counts.
+   * @default undefined (no limit)
+   */
+  readonly rateLimit?: RateLimitOptions | undefined;
 }
 
 /** Settings of a graph, set with `withGraph*` options. */
-export interface GraphConfig extends TelemetryOptions {
+export interface GraphConfig extends TelemetryOptions, RunStatsConfig {
   /**
    * Name used in errors, events, spans, metrics and checkpoints.
    * @default 'graph'
@@ -213,6 +227,21 @@ export interface GraphConfig extends TelemetryOptions {
    * @default 'dag'
    */
   readonly provider: string;
+  /**
+   * Code run around each run of the graph (see `Hooks`).
+   * @default undefined (none)
+   */
+  readonly hooks?: Readonly<Hooks> | undefined;
+  /**
+   * One budget shared by every node execution of the graph (each attempt counts).
+   * @default undefined (no limit)
+   */
+  readonly rateLimit?: GraphRateLimit | undefined;
+}
+
+/** A graph-wide rate limit: the limiter every node execution draws on, and how. */
+export interface GraphRateLimit extends RateLimitOptions {
+  readonly limiter: RateLimiter;
 }
 
 /** Counts of a run's nodes. */

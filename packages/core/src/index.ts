@@ -75,6 +75,31 @@ export type {
   CircuitBreakerRunnable,
   CircuitState,
 } from './with-circuit-breaker.js';
+export { withRateLimit } from './with-rate-limit.js';
+export type { RateLimitedRunnable, RateLimitOptions } from './with-rate-limit.js';
+export { createRateLimiter } from './rate-limiter.js';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterConfig,
+  RateLimiterOptions,
+  RateLimitRequest,
+  RateLimits,
+} from './rate-limiter.js';
+export type { OnRateLimit } from './acquire-rate-limit.js';
+export { withHooks } from './with-hooks.js';
+export type { HookFailure, HookInfo, HookName, HookReturn, Hooks } from './hooks.js';
+export { createRunStats, withRunStats } from './run-stats.js';
+export type {
+  DurationSummary,
+  GraphRunStats,
+  RunStats,
+  RunStatsConfig,
+  RunStatsEntry,
+  RunStatsKind,
+  RunStatsOptions,
+  RunStatsSummary,
+} from './run-stats.js';
 export { withCache } from './with-cache.js';
 export type { CacheOptions } from './with-cache.js';
 export { createMemoryCacheStore } from './cache-store.js';
@@ -97,11 +122,13 @@ export { fromPino, noopLogger, withTraceFields } from './logger.js';
 export type { LogFields, Logger, PinoLike } from './logger.js';
 
 // contracts implemented by other packages
-export { RUN_STATUSES } from './checkpoint-store.js';
+export { FINISHED_RUN_STATUSES, RUN_STATUSES } from './checkpoint-store.js';
 export type {
   CheckpointStore,
   NodeCheckpoint,
   RunCheckpoint,
+  RunPage,
+  RunQuery,
   RunStatus,
   StoredRun,
 } from './checkpoint-store.js';
@@ -119,6 +146,7 @@ export type {
   Graph,
   GraphConfig,
   GraphProvider,
+  GraphRateLimit,
   NodeConfig,
   NodeInputFn,
   RouteTargets,

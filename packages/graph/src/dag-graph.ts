@@ -24,6 +24,8 @@ import {
   createTelemetry,
   healthReport,
   newRunId,
+  recordRun,
+  runWithHooks,
   tracedRun,
   type ExecutionContext,
   type Telemetry,
@@ -36,8 +38,9 @@ import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
 import { graphError, listNames } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
+import { rememberStructure } from './internal/graph-structures.js';
 import { structureErrors } from './internal/structure-errors.js';
-import { restoredNodes, storedNestedRun } from './internal/restore-run.js';
+import { mergeMetadata, restoredNodes, storedNestedRun } from './internal/restore-run.js';
 import { enclosingRun, nestedScope, topScope, type RunScope } from './internal/run-scope.js';
 import { describeStructure, structureSpec } from './internal/structure-spec.js';
 import { WorkerPool } from './internal/worker-pool.js';
@@ -76,6 +79,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     this.description = config.description;
     this.#config = config;
     this.#structure = new GraphStructure(config);
+    rememberStructure(this, this.#structure);
     this.#telemetry = createTelemetry(config);
     const capacity = config.parallel ? config.maxWorkers : 1;
     this.#pools = [new WorkerPool(capacity, config.queueSize, !config.parallel)];
@@ -199,7 +203,9 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     scope: RunScope,
   ): Promise<unknown> {
     const store = this.#config.checkpointer;
-    return tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
+    const hooks = this.#config.hooks;
+    const stats = this.#config.runStats;
+    const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) => {
       const checkpoint =
         store === undefined
           ? undefined
@@ -215,22 +221,29 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               options.superseded,
               options.answers,
             );
-      const run = new GraphRun({
-        graph,
-        config: this.#config,
-        pool: this.#poolAt(scope.level),
-        telemetry: this.#telemetry,
-        input,
-        ctx: inner,
-        tracing: span.isRecording(),
-        restored: options.restored,
-        checkpoint,
-        scope,
-        cancellable: options.onRun !== undefined,
-      });
-      options.onRun?.(run);
-      return run.start();
+      const launch = (value: unknown): Promise<unknown> => {
+        const run = new GraphRun({
+          graph,
+          config: this.#config,
+          pool: this.#poolAt(scope.level),
+          telemetry: this.#telemetry,
+          input: value,
+          ctx: inner,
+          tracing: span.isRecording(),
+          restored: options.restored,
+          checkpoint,
+          scope,
+          cancellable: options.onRun !== undefined,
+        });
+        options.onRun?.(run);
+        return run.start();
+      };
+      // The checkpoint keeps the input as given: a resumed run runs `before` on it again.
+      return hooks === undefined
+        ? launch(input)
+        : runWithHooks(hooks, this.name, input, inner, launch);
     });
+    return recordRun(stats, 'graph', this.name, done);
   }
 
   /** The workers of runs nested in `level` runs of this graph, with the same limits. */
@@ -337,14 +350,16 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const unknownKey = unansweredKey(stored, given, op);
     if (unknownKey !== undefined) return err(unknownKey);
     const answers = { ...stored.run.answers, ...given };
-    return restoredNodes(this.#structure, graph, stored, op).map(
+    return restoredNodes(this.#structure, graph, stored, op).andThen(
       ({ input, restored, superseded, startedAt, metadata }) =>
-        this.#handle(
-          graph,
-          input,
-          stored.run.runId,
-          { ...options, metadata: { ...metadata, ...options.metadata } },
-          { restored, superseded, startedAt, answers },
+        mergeMetadata(metadata, options.metadata, op).map((merged) =>
+          this.#handle(
+            graph,
+            input,
+            stored.run.runId,
+            { ...options, metadata: merged },
+            { restored, superseded, startedAt, answers },
+          ),
         ),
     );
   }

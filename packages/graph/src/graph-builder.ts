@@ -80,11 +80,17 @@ interface StepList {
   readonly previous: StepList | undefined;
 }
 
+/** Creates the graph `build` declares everything on (`createGraph` unless told otherwise). */
+export type GraphFactory = (...options: GraphOption[]) => Result<Graph, OrchestrationError>;
+
 class Builder {
-  constructor(readonly steps: StepList | undefined) {}
+  constructor(
+    readonly steps: StepList | undefined,
+    readonly create: GraphFactory,
+  ) {}
 
   #then(step: Step): Builder {
-    return new Builder({ step, previous: this.steps });
+    return new Builder({ step, previous: this.steps }, this.create);
   }
 
   node(...args: unknown[]): Builder {
@@ -123,7 +129,7 @@ class Builder {
   }
 
   build(...options: GraphOption[]): Result<Graph, OrchestrationError> {
-    const created = createGraph(...options);
+    const created = this.create(...options);
     if (created.isErr()) return err(created.error);
     const graph = created.value;
     const steps: Step[] = [];
@@ -146,7 +152,10 @@ class Builder {
  *   .node(summary)
  *   .edge('fetch', 'summary')
  *   .build(withGraphName('pages')); // Result<Graph<string, string>, OrchestrationError>
+ *
+ * `create` makes the graph that `build` fills in: an Orchestrator passes its own, which uses its
+ * graph providers and counts the graph's runs.
  */
-export function createGraphBuilder(): GraphBuilder {
-  return new Builder(undefined) as unknown as GraphBuilder;
+export function createGraphBuilder(create: GraphFactory = createGraph): GraphBuilder {
+  return new Builder(undefined, create) as unknown as GraphBuilder;
 }

@@ -26,7 +26,7 @@ import {
   type GraphOption,
 } from './graph-options.js';
 import { listNames } from './internal/graph-errors.js';
-import { specFingerprint } from './internal/structure-spec.js';
+import { specFingerprint } from './scheduling/spec-fingerprint.js';
 import type { NodeOption } from './node-options.js';
 
 /** What the names in a spec stand for. */

@@ -1,12 +1,22 @@
 import {
+  createRateLimiter,
   type CheckpointStore,
   type GraphConfig,
+  type GraphRateLimit,
+  type Hooks,
+  type RateLimitOptions,
   type Option,
   type OrchestrationError,
 } from '@baton/core';
-import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
+import {
+  checkHooks,
+  resolveOptions,
+  runStatsShape,
+  telemetryOptionsShape,
+} from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
+import { optionalObject } from './node-options.js';
 
 /** A functional option of `createGraph`. */
 export type GraphOption = Option<GraphConfig>;
@@ -74,7 +84,10 @@ const graphConfigSchema = z.object({
     .string({ error: 'withGraphProvider expects a string' })
     .trim()
     .min(1, { error: 'withGraphProvider expects a non-empty provider name' }),
+  hooks: optionalObject<Hooks>('withGraphHooks expects hooks { before?, after?, onError? }'),
+  rateLimit: optionalObject<GraphRateLimit>('withGraphRateLimit expects rate limit settings'),
   ...telemetryOptionsShape,
+  ...runStatsShape,
 }) as unknown as z.ZodType<GraphConfig>;
 
 /** Applies `options` to the defaults and validates them once (`invalid_config` names the option). */
@@ -184,5 +197,49 @@ export function withGraphCheckpointer(store: CheckpointStore): GraphOption {
 export function withGraphProvider(name: string): GraphOption {
   return (draft) => {
     draft.provider = name;
+  };
+}
+
+/**
+ * Code run around each run of the graph, under invoke, batch, stream and `start` alike: `before`
+ * may change the graph input, `after` the output, `onError` may recover from a failed run with an
+ * output. A resumed run runs `before` again on the stored input. A failing hook fails the run
+ * with `execution_failed` naming the hook and the graph. Not part of a `GraphSpec`: give it to
+ * `graphFromSpec` as an option.
+ * @default undefined (no hooks)
+ */
+export function withGraphHooks<I = unknown, O = unknown>(hooks: Hooks<I, O>): GraphOption {
+  return (draft) => {
+    const checked = checkHooks(hooks, 'withGraphHooks');
+    if (checked.isErr()) throw checked.error;
+    draft.hooks = checked.value;
+  };
+}
+
+/**
+ * One rate limit shared by every node execution of the graph (each attempt of each node counts;
+ * cache hits do not): the settings of `withRateLimit`, with one limiter per graph (or `limiter`,
+ * shared further). Per-node limits (`withNodeRateLimit`) apply as well. Not part of a
+ * `GraphSpec`: give it to `graphFromSpec` as an option.
+ * @default undefined (no limit)
+ * @example
+ * createGraph(withGraphRateLimit({ requestsPerInterval: 100, intervalMs: 60_000 }));
+ */
+export function withGraphRateLimit(options: RateLimitOptions): GraphOption {
+  return (draft) => {
+    if (typeof options !== 'object' || options === null) {
+      draft.rateLimit = options; // not settings: validation names withGraphRateLimit
+      return;
+    }
+    const { requestsPerInterval, intervalMs, tokensPerInterval } = options;
+    const limiter =
+      options.limiter ??
+      createRateLimiter({
+        name: `${draft.name} (graph rate limit)`,
+        requestsPerInterval: requestsPerInterval as number,
+        intervalMs: intervalMs as number,
+        tokensPerInterval,
+      });
+    draft.rateLimit = { ...options, limiter };
   };
 }

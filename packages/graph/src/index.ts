@@ -8,11 +8,13 @@ export {
   withGraphCheckpointer,
   withGraphDescription,
   withGraphFailFast,
+  withGraphHooks,
   withGraphMaxWorkers,
   withGraphName,
   withGraphParallelExecution,
   withGraphProvider,
   withGraphQueueSize,
+  withGraphRateLimit,
   withGraphRetries,
   withGraphTimeout,
 } from './graph-options.js';
@@ -23,9 +25,11 @@ export {
   DEFAULT_NODE_MAP,
   withNodeCache,
   withNodeInput,
+  withNodeHooks,
   withNodeLoop,
   withNodeMap,
   withNodePriority,
+  withNodeRateLimit,
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
@@ -34,7 +38,7 @@ export {
 export type { NodeOption } from './node-options.js';
 export type { GraphErrorReason } from './graph-error-reason.js';
 export { createGraphBuilder } from './graph-builder.js';
-export type { GraphBuilder } from './graph-builder.js';
+export type { GraphBuilder, GraphFactory } from './graph-builder.js';
 export type {
   BuilderState,
   BuiltInput,
@@ -44,6 +48,8 @@ export type {
   EmptyBuilderState,
   NodeNameNeeded,
 } from './graph-builder-types.js';
+export { graphBindings } from './graph-bindings.js';
+export type { GraphBindings } from './graph-bindings.js';
 export { graphFromSpec } from './graph-from-spec.js';
 export type { SpecBindings } from './graph-from-spec.js';
 export { namedRouter } from './named-router.js';

@@ -1,9 +1,11 @@
 import {
   DEFAULT_RETRY_POLICY,
   type CacheOptions,
+  type Hooks,
   type LoopCondition,
   type NodeLoopConfig,
   type NodeMapConfig,
+  type RateLimitOptions,
   type NodeConfig,
   type NodeInputFn,
   type Option,
@@ -11,7 +13,7 @@ import {
   type RetryPolicy,
   type TriggerRule,
 } from '@baton/core';
-import { resolveOptions } from '@baton/core/authoring';
+import { checkHooks, resolveOptions } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
 import { TRIGGER_RULES } from './scheduling/trigger-rules.js';
@@ -80,6 +82,10 @@ const nodeConfigSchema = z
     triggerRule: z.custom<TriggerRule>((v) => (TRIGGER_RULES as readonly unknown[]).includes(v), {
       error: `withNodeTriggerRule expects one of ${TRIGGER_RULES.map((r) => `'${r}'`).join(', ')}`,
     }),
+    hooks: optionalObject<Hooks>('withNodeHooks expects hooks { before?, after?, onError? }'),
+    rateLimit: optionalObject<RateLimitOptions>(
+      'withNodeRateLimit expects rate limit settings, e.g. { requestsPerInterval: 60, intervalMs: 60_000 }',
+    ),
     map: z
       .strictObject(
         {
@@ -117,6 +123,15 @@ const nodeConfigSchema = z
   .refine((c) => c.map === undefined || c.loop === undefined, {
     error: 'a node is either a map (withNodeMap) or a loop (withNodeLoop), not both',
   }) as unknown as z.ZodType<NodeConfig>;
+
+/** An optional object field (checked further where it is used). */
+export function optionalObject<T>(error: string) {
+  return z
+    .custom<T | undefined>((v) => v === undefined || (typeof v === 'object' && v !== null), {
+      error,
+    })
+    .optional();
+}
 
 /** Applies `options` to the node defaults and validates them once. */
 export function resolveNodeConfig(
@@ -218,6 +233,40 @@ export function withNodeInput(fn: NodeInputFn): NodeOption {
 export function withNodeTriggerRule(rule: TriggerRule): NodeOption {
   return (draft) => {
     draft.triggerRule = rule;
+  };
+}
+
+/**
+ * Code run around the node, once per execution and outside its retries, under invoke, batch and
+ * stream alike: `before` may change its input, `after` its output, `onError` may recover from its
+ * failure (after the retries) with an output. Each hook is a function or a Runnable. A failing
+ * hook fails the node with `execution_failed` naming the hook and the node (`details.hook`,
+ * `details.step`). In-process only: `toSpec` refuses a node with hooks (see docs/graph.md).
+ * @default undefined (no hooks)
+ * @example
+ * graph.addNode('call', callModel, withNodeHooks({ before: (prompt: string) => prompt.trim() }));
+ */
+export function withNodeHooks<I = unknown, O = unknown>(hooks: Hooks<I, O>): NodeOption {
+  return (draft) => {
+    const checked = checkHooks(hooks, 'withNodeHooks');
+    if (checked.isErr()) throw checked.error;
+    draft.hooks = checked.value;
+  };
+}
+
+/**
+ * Limits how fast the node's runnable is called, with its own limiter (or `limiter`, shared):
+ * the settings of `withRateLimit`. Each attempt counts; a cache hit does not. In-process only:
+ * `toSpec` refuses it (wrap the runnable with `withRateLimit` and register that instead).
+ * @default undefined (no limit)
+ * @example
+ * graph.addNode('call', callModel, withNodeRateLimit({ requestsPerInterval: 60, intervalMs: 60_000 }));
+ */
+export function withNodeRateLimit<I = unknown, O = unknown>(
+  options: RateLimitOptions<I, O>,
+): NodeOption {
+  return (draft) => {
+    draft.rateLimit = options as RateLimitOptions;
   };
 }
 

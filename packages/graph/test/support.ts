@@ -125,7 +125,7 @@ export class RecordingStore implements CheckpointStore {
   }
 
   listRuns() {
-    return okAsync([...this.runs.values()]);
+    return okAsync({ runs: [...this.runs.values()] });
   }
 
   deleteRun(runId: string): ResultAsync<void, OrchestrationError> {

@@ -7,11 +7,19 @@ import {
   type Option,
   type OrchestrationError,
   type RunCheckpoint,
+  type RunPage,
+  type RunQuery,
   type StoredRun,
 } from '@baton/core';
 import { resolveOptions } from '@baton/core/authoring';
 import { errAsync, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
+import {
+  pruneAfterSave,
+  retentionShape,
+  type CheckpointRetention,
+  type RetentionConfig,
+} from './checkpoint-retention.js';
 import type { DirectoryConfig } from './file-options.js';
 import { attempt } from './internal/attempt.js';
 import {
@@ -21,17 +29,17 @@ import {
   encodeRun,
   latestNodes,
   newestFirst,
-  parseStored,
   runNotFound,
 } from './internal/checkpoint-records.js';
 import { directoryHealth } from './internal/directory-health.js';
 import { appendDurably, readJsonLines, replaceDurably } from './internal/durable-file.js';
 import { fsError } from './internal/fs-errors.js';
 import { serialize } from './internal/serialize.js';
+import { matchesQuery, pageOf, parseQuery } from './internal/run-query.js';
 import { fileNameFor, validateId } from './internal/validate-id.js';
 
 /** Options of {@link createFileCheckpointStore}. */
-export interface FileCheckpointStoreConfig extends DirectoryConfig {
+export interface FileCheckpointStoreConfig extends DirectoryConfig, RetentionConfig {
   /**
    * Directory of the store: one sub-directory per run (`withDirectory`).
    * @default '.baton/checkpoints'
@@ -39,10 +47,14 @@ export interface FileCheckpointStoreConfig extends DirectoryConfig {
   readonly directory: string;
 }
 
-const DEFAULTS: FileCheckpointStoreConfig = { directory: '.baton/checkpoints' };
+const DEFAULTS: FileCheckpointStoreConfig = {
+  directory: '.baton/checkpoints',
+  retention: undefined,
+};
 
 const schema = z.object({
   directory: z.string().trim().min(1, 'expected a directory path'),
+  ...retentionShape,
 }) as z.ZodType<FileCheckpointStoreConfig>;
 
 const RUN_FILE = 'run.json';
@@ -53,7 +65,10 @@ function isMissing(error: unknown): boolean {
 }
 
 class FileStore implements CheckpointStore {
-  constructor(readonly directory: string) {}
+  constructor(
+    readonly directory: string,
+    private readonly retention: CheckpointRetention | undefined,
+  ) {}
 
   saveRun(run: RunCheckpoint): ResultAsync<void, OrchestrationError> {
     const op = 'fileCheckpointStore.saveRun';
@@ -61,8 +76,8 @@ class FileStore implements CheckpointStore {
     if (encoded.isErr()) return errAsync(encoded.error);
     const dir = this.#runDir(run.runId);
     return this.#locked(op, dir, () =>
-      replaceDurably(join(dir, RUN_FILE), `${encoded.value.json}\n`),
-    );
+      replaceDurably(join(dir, RUN_FILE), `${encoded.value}\n`),
+    ).andThen(() => pruneAfterSave(this, this.retention, run, op));
   }
 
   saveNode(record: NodeCheckpoint): ResultAsync<void, OrchestrationError> {
@@ -70,9 +85,7 @@ class FileStore implements CheckpointStore {
     const encoded = encodeNode(record, op);
     if (encoded.isErr()) return errAsync(encoded.error);
     const dir = this.#runDir(record.runId);
-    return this.#locked(op, dir, () =>
-      appendDurably(join(dir, NODES_FILE), `${encoded.value.json}\n`),
-    );
+    return this.#locked(op, dir, () => appendDurably(join(dir, NODES_FILE), `${encoded.value}\n`));
   }
 
   loadRun(runId: string): ResultAsync<StoredRun, OrchestrationError> {
@@ -84,21 +97,26 @@ class FileStore implements CheckpointStore {
       const run = await this.#readRun(dir, op);
       if (run === undefined) throw runNotFound(op, runId);
       const nodesPath = join(dir, NODES_FILE);
-      const lines = await readJsonLines(nodesPath, op);
-      const nodes = lines.map(({ value, line }) => decodeNode(value, `${nodesPath}:${line}`, op));
+      const lines = await readJsonLines(nodesPath, op, (line) => line);
+      const nodes = lines.map(({ value, line }) =>
+        decodeNode(value as string, `${nodesPath}:${line}`, op),
+      );
       return { run, nodes: latestNodes(nodes) };
     });
   }
 
-  listRuns(): ResultAsync<RunCheckpoint[], OrchestrationError> {
+  listRuns(query?: RunQuery): ResultAsync<RunPage, OrchestrationError> {
     const op = 'fileCheckpointStore.listRuns';
+    const parsed = parseQuery(query, op);
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const q = parsed.value;
     return attempt(
       async () => {
         let entries;
         try {
           entries = await readdir(this.directory, { withFileTypes: true });
         } catch (error) {
-          if (isMissing(error)) return [];
+          if (isMissing(error)) return { runs: [] };
           throw error;
         }
         const runs = await Promise.all(
@@ -106,7 +124,8 @@ class FileStore implements CheckpointStore {
             .filter((e) => e.isDirectory())
             .map((e) => this.#readRun(join(this.directory, e.name), op)),
         );
-        return newestFirst(runs.filter((r): r is RunCheckpoint => r !== undefined));
+        const found = runs.filter((r): r is RunCheckpoint => r !== undefined && matchesQuery(r, q));
+        return pageOf(newestFirst(found), q);
       },
       (error) => fsError(error, op, this.directory),
     );
@@ -134,7 +153,7 @@ class FileStore implements CheckpointStore {
       if (isMissing(error)) return undefined;
       throw error;
     }
-    return decodeRun(parseStored(text, path, op), path, op);
+    return decodeRun(text.trimEnd(), path, op);
   }
 
   #runDir(runId: string): string {
@@ -153,7 +172,8 @@ class FileStore implements CheckpointStore {
  * A checkpoint store in a directory: `<directory>/<runId>/run.json` holds the small run record
  * (replaced atomically: write, fsync, rename) and `nodes.jsonl` gets one appended, fsynced line
  * per finished node, so a node write never rewrites the run's state. A later line for the same
- * node wins on load; a torn last line after a crash is ignored.
+ * node wins on load; a torn last line after a crash is ignored. Records are written with the
+ * checkpoint codec (devalue); plain-JSON records of earlier versions are read as they are.
  *
  * @example
  * const result = createFileCheckpointStore(withDirectory('./checkpoints'));
@@ -164,6 +184,6 @@ export function createFileCheckpointStore(
   ...options: Option<FileCheckpointStoreConfig>[]
 ): Result<CheckpointStore, OrchestrationError> {
   return resolveOptions(DEFAULTS, options, schema, 'createFileCheckpointStore').map(
-    (config) => new FileStore(resolve(config.directory)),
+    (config) => new FileStore(resolve(config.directory), config.retention),
   );
 }

@@ -43,13 +43,28 @@ export { createFileChatHistory } from './file-chat-history.js';
 export type { FileChatHistory, FileChatHistoryConfig } from './file-chat-history.js';
 export { createRedisChatHistory, withRedisTtlMs } from './redis-chat-history.js';
 export type { RedisChatHistory, RedisChatHistoryConfig } from './redis-chat-history.js';
+export { createPostgresChatHistory } from './postgres-chat-history.js';
+export type { PostgresChatHistory, PostgresChatHistoryConfig } from './postgres-chat-history.js';
 
 // checkpoint stores
+export { withCheckpointRetention } from './checkpoint-retention.js';
+export type { CheckpointRetention, RetentionConfig } from './checkpoint-retention.js';
 export { createInMemoryCheckpointStore } from './in-memory-checkpoint-store.js';
+export type { InMemoryCheckpointStoreConfig } from './in-memory-checkpoint-store.js';
 export { createFileCheckpointStore } from './file-checkpoint-store.js';
 export type { FileCheckpointStoreConfig } from './file-checkpoint-store.js';
 export { createRedisCheckpointStore } from './redis-checkpoint-store.js';
 export type { RedisCheckpointStore, RedisCheckpointStoreConfig } from './redis-checkpoint-store.js';
+export { createPostgresCheckpointStore } from './postgres-checkpoint-store.js';
+export type {
+  PostgresCheckpointStore,
+  PostgresCheckpointStoreConfig,
+} from './postgres-checkpoint-store.js';
+export { migratePostgres } from './migrate-postgres.js';
+
+// rate limits shared across processes
+export { createRedisRateLimiter } from './redis-rate-limiter.js';
+export type { RedisRateLimiter, RedisRateLimiterConfig } from './redis-rate-limiter.js';
 
 // backend options
 export { withDirectory } from './file-options.js';
@@ -62,3 +77,12 @@ export {
   withRedisUrl,
 } from './redis-options.js';
 export type { RedisConfig } from './redis-options.js';
+export {
+  withPostgresConnectTimeoutMs,
+  withPostgresMaxConnections,
+  withPostgresPool,
+  withPostgresQueryTimeoutMs,
+  withPostgresSchema,
+  withPostgresUrl,
+} from './postgres-options.js';
+export type { PostgresConfig } from './postgres-options.js';

@@ -5,6 +5,8 @@ import {
   type Option,
   type OrchestrationError,
   type RunCheckpoint,
+  type RunPage,
+  type RunQuery,
   type StoredRun,
 } from '@baton/core';
 import { resolveOptions } from '@baton/core/authoring';
@@ -17,15 +19,21 @@ import {
   encodeRun,
   latestNodes,
   newestFirst,
-  parseStored,
   runNotFound,
 } from './internal/checkpoint-records.js';
+import { matchesQuery, pageOf, parseQuery } from './internal/run-query.js';
 import { openRedis, type RedisConnection } from './internal/redis-connection.js';
 import { validateId } from './internal/validate-id.js';
+import {
+  pruneAfterSave,
+  retentionShape,
+  type CheckpointRetention,
+  type RetentionConfig,
+} from './checkpoint-retention.js';
 import { REDIS_DEFAULTS, redisConfigShape, type RedisConfig } from './redis-options.js';
 
 /** Options of {@link createRedisCheckpointStore}. */
-export interface RedisCheckpointStoreConfig extends RedisConfig {
+export interface RedisCheckpointStoreConfig extends RedisConfig, RetentionConfig {
   /**
    * Prefix of the store's keys: `<prefix>run:<runId>` (the run record), `<prefix>nodes:<runId>`
    * (a hash of node records by node name) and `<prefix>runs` (a sorted set of run ids).
@@ -39,9 +47,19 @@ export interface RedisCheckpointStore extends CheckpointStore {
   close(): Promise<void>;
 }
 
-const DEFAULTS: RedisCheckpointStoreConfig = { ...REDIS_DEFAULTS, keyPrefix: 'baton:checkpoint:' };
+const DEFAULTS: RedisCheckpointStoreConfig = {
+  ...REDIS_DEFAULTS,
+  keyPrefix: 'baton:checkpoint:',
+  retention: undefined,
+};
 
-const schema = z.object(redisConfigShape) as z.ZodType<RedisCheckpointStoreConfig>;
+const schema = z.object({
+  ...redisConfigShape,
+  ...retentionShape,
+}) as z.ZodType<RedisCheckpointStoreConfig>;
+
+/** Run records read per MGET while listing. */
+const LIST_BATCH = 500;
 
 type Replies = [Error | null, unknown][] | null;
 
@@ -57,6 +75,7 @@ class RedisStore implements RedisCheckpointStore {
   constructor(
     private readonly conn: RedisConnection,
     private readonly prefix: string,
+    private readonly retention: CheckpointRetention | undefined,
   ) {}
 
   saveRun(run: RunCheckpoint): ResultAsync<void, OrchestrationError> {
@@ -66,10 +85,10 @@ class RedisStore implements RedisCheckpointStore {
     return this.#run(op, async () => {
       const tx = this.conn.client
         .multi()
-        .set(this.#runKey(run.runId), encoded.value.json)
+        .set(this.#runKey(run.runId), encoded.value)
         .zadd(this.#indexKey(), run.startedAt, run.runId);
       replies(await tx.exec());
-    });
+    }).andThen(() => pruneAfterSave(this, this.retention, run, op));
   }
 
   saveNode(record: NodeCheckpoint): ResultAsync<void, OrchestrationError> {
@@ -77,7 +96,7 @@ class RedisStore implements RedisCheckpointStore {
     const encoded = encodeNode(record, op);
     if (encoded.isErr()) return errAsync(encoded.error);
     return this.#run(op, async () => {
-      await this.conn.client.hset(this.#nodesKey(record.runId), record.node, encoded.value.json);
+      await this.conn.client.hset(this.#nodesKey(record.runId), record.node, encoded.value);
     });
   }
 
@@ -94,29 +113,37 @@ class RedisStore implements RedisCheckpointStore {
         Record<string, string>,
       ];
       if (runJson === null) throw runNotFound(op, runId);
-      const run = decodeRun(parseStored(runJson, runKey, op), runKey, op);
-      const nodes = Object.entries(nodeFields).map(([field, json]) => {
-        const where = `${nodesKey}[${field}]`;
-        return decodeNode(parseStored(json, where, op), where, op);
-      });
+      const run = decodeRun(runJson, runKey, op);
+      const nodes = Object.entries(nodeFields).map(([field, json]) =>
+        decodeNode(json, `${nodesKey}[${field}]`, op),
+      );
       return { run, nodes: latestNodes(nodes) };
     });
   }
 
-  listRuns(): ResultAsync<RunCheckpoint[], OrchestrationError> {
+  listRuns(query?: RunQuery): ResultAsync<RunPage, OrchestrationError> {
     const op = 'redisCheckpointStore.listRuns';
+    const parsed = parseQuery(query, op);
+    if (parsed.isErr()) return errAsync(parsed.error);
+    const q = parsed.value;
     return this.#run(op, async () => {
-      const ids = await this.conn.client.zrevrange(this.#indexKey(), 0, -1);
-      if (ids.length === 0) return [];
-      const keys = ids.map((id) => this.#runKey(id));
-      const values = await this.conn.client.mget(...keys);
+      // The index is scored by start time: only the ids in the time window are read.
+      let max = q.cursor === undefined ? '+inf' : String(q.cursor.startedAt);
+      if (q.before !== undefined && (q.cursor === undefined || q.before <= q.cursor.startedAt))
+        max = `(${q.before}`;
+      const min = q.after === undefined ? '-inf' : `(${q.after}`;
+      const ids = await this.conn.client.zrevrangebyscore(this.#indexKey(), max, min);
       const runs: RunCheckpoint[] = [];
-      for (const [index, json] of values.entries()) {
-        if (json === null) continue; // deleted between the two reads
-        const key = keys[index] as string;
-        runs.push(decodeRun(parseStored(json, key, op), key, op));
+      for (let start = 0; start < ids.length; start += LIST_BATCH) {
+        const keys = ids.slice(start, start + LIST_BATCH).map((id) => this.#runKey(id));
+        const values = await this.conn.client.mget(...keys);
+        for (const [index, json] of values.entries()) {
+          if (json === null) continue; // deleted between the two reads
+          const run = decodeRun(json, keys[index] as string, op);
+          if (matchesQuery(run, q)) runs.push(run);
+        }
       }
-      return newestFirst(runs);
+      return pageOf(newestFirst(runs), q);
     });
   }
 
@@ -176,6 +203,6 @@ export function createRedisCheckpointStore(
 ): Result<RedisCheckpointStore, OrchestrationError> {
   const op = 'createRedisCheckpointStore';
   return resolveOptions(DEFAULTS, options, schema, op).andThen((config) =>
-    openRedis(config, op).map((conn) => new RedisStore(conn, config.keyPrefix)),
+    openRedis(config, op).map((conn) => new RedisStore(conn, config.keyPrefix, config.retention)),
   );
 }

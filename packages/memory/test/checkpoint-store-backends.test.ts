@@ -16,13 +16,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeCheckpointStoreContract('in-memory', () => ok(createInMemoryCheckpointStore()), {
-  persistent: false,
-});
-describeCheckpointStoreContract('file', () => ok(createFileCheckpointStore(withDirectory(dir))), {
-  persistent: true,
-  propertyRuns: 15,
-});
+describeCheckpointStoreContract(
+  'in-memory',
+  (...options) => ok(createInMemoryCheckpointStore(...options)),
+  { persistent: false },
+);
+describeCheckpointStoreContract(
+  'file',
+  (...options) => ok(createFileCheckpointStore(withDirectory(dir), ...options)),
+  { persistent: true, propertyRuns: 15 },
+);
 
 describe('createFileCheckpointStore', () => {
   const run = (runId: string) => ({
@@ -82,7 +85,7 @@ describe('createFileCheckpointStore', () => {
 
   it('lists nothing for a directory that does not exist yet', async () => {
     const store = await ok(createFileCheckpointStore(withDirectory(join(dir, 'never-created'))));
-    expect(await ok(store.listRuns())).toEqual([]);
+    expect(await ok(store.listRuns())).toEqual({ runs: [] });
     expect((await store.check()).status).toBe('healthy');
   });
 
@@ -90,5 +93,37 @@ describe('createFileCheckpointStore', () => {
     const error = await fails(createFileCheckpointStore(withDirectory('')));
     expect(error.code).toBe('invalid_config');
     expect(error.message).toContain('directory');
+  });
+});
+
+describe('checkpoint files written before the codec (plain JSON)', () => {
+  it('are read as they are, and new records append to them', async () => {
+    const store = await ok(createFileCheckpointStore(withDirectory(dir)));
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'legacy'), { recursive: true });
+    await writeFile(
+      join(dir, 'legacy', 'run.json'),
+      '{"runId":"legacy","graph":"g","status":"running","input":{"q":[1,2]},"startedAt":1,"updatedAt":2}\n',
+    );
+    await writeFile(
+      join(dir, 'legacy', 'nodes.jsonl'),
+      '{"runId":"legacy","node":"a","status":"succeeded","output":{"n":1},"attempts":1,"finishedAt":3}\n',
+    );
+    await ok(
+      store.saveNode({
+        runId: 'legacy',
+        node: 'b',
+        status: 'succeeded',
+        output: new Set([1]),
+        attempts: 1,
+        finishedAt: 4,
+      }),
+    );
+    const loaded = await ok(store.loadRun('legacy'));
+    expect(loaded.run.input).toEqual({ q: [1, 2] });
+    expect(loaded.nodes.map((n) => [n.node, n.output])).toEqual([
+      ['a', { n: 1 }],
+      ['b', new Set([1])],
+    ]);
   });
 });

@@ -53,7 +53,14 @@ describe.runIf(hasRedis)('Redis backends', () => {
   describeChatHistoryContract('redis', (id) => history(id), { persistent: true });
   describeCheckpointStoreContract(
     'redis',
-    () => ok(createRedisCheckpointStore(withRedisClient(redis.client), withRedisKeyPrefix(prefix))),
+    (...options) =>
+      ok(
+        createRedisCheckpointStore(
+          withRedisClient(redis.client),
+          withRedisKeyPrefix(prefix),
+          ...options,
+        ),
+      ),
     { persistent: true, propertyRuns: 15 },
   );
 
@@ -200,7 +207,7 @@ describe.runIf(hasRedis)('Redis backends', () => {
       expect(run.runId).toBe(runId);
       expect(nodes.map((n) => n.node)).toEqual([`n:${i} ü`]);
     }
-    expect((await ok(store.listRuns())).map((r) => r.runId)).toEqual([...ids].reverse());
+    expect((await ok(store.listRuns())).runs.map((r) => r.runId)).toEqual([...ids].reverse());
   });
 
   it('writes a node as one HSET of its own field, never rewriting the run or other nodes', async () => {

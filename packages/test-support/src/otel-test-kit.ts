@@ -10,6 +10,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
 class CollectingReader extends MetricReader {
@@ -25,6 +26,8 @@ class CollectingReader extends MetricReader {
 export interface OtelTestKit {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: ApiMeterProvider;
+  /** The processor feeding `spans()`, for code that hands over finished spans itself (Temporal's workflow spans). */
+  readonly spanProcessor: SpanProcessor;
   /** Finished spans so far. */
   spans(): ReadableSpan[];
   /** Finished spans named `name`. */
@@ -42,9 +45,8 @@ export interface OtelTestKit {
  */
 export function createOtelTestKit(): OtelTestKit {
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
+  const spanProcessor = new SimpleSpanProcessor(exporter);
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [spanProcessor] });
   const reader = new CollectingReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const metric = async (name: string): Promise<MetricData | undefined> => {
@@ -56,6 +58,7 @@ export function createOtelTestKit(): OtelTestKit {
   return {
     tracerProvider,
     meterProvider,
+    spanProcessor,
     spans: () => exporter.getFinishedSpans(),
     spansNamed: (name) => exporter.getFinishedSpans().filter((s) => s.name === name),
     metric,

@@ -19,6 +19,11 @@ export interface TemporalDevServerConfig {
    */
   readonly namespace?: string;
   /**
+   * Custom search attributes to register at start (`--search-attribute name=Type`), by name.
+   * @default {}
+   */
+  readonly searchAttributes?: Readonly<Record<string, TemporalSearchAttributeType>>;
+  /**
    * How long to wait for the server to answer. Cold starts on a loaded CI machine take seconds,
    * far past the client's own 5–10 s connect default on a bad day.
    * @default 60000
@@ -29,6 +34,34 @@ export interface TemporalDevServerConfig {
    * @default 10000
    */
   readonly stopGraceMs?: number;
+}
+
+/** The types of a custom search attribute, as the Temporal CLI names them. */
+export type TemporalSearchAttributeType =
+  'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+const SEARCH_ATTRIBUTE_TYPES: ReadonlySet<string> = new Set([
+  'Text',
+  'Keyword',
+  'Int',
+  'Double',
+  'Bool',
+  'Datetime',
+  'KeywordList',
+]);
+
+function searchAttributeArgs(
+  attributes: Readonly<Record<string, TemporalSearchAttributeType>>,
+): string[] {
+  return Object.entries(attributes).flatMap(([name, type]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !SEARCH_ATTRIBUTE_TYPES.has(type)) {
+      throw new TestSupportError(
+        'INVALID_OPTION',
+        `searchAttributes: ${JSON.stringify(name)} must be an identifier and its type one of ${[...SEARCH_ATTRIBUTE_TYPES].join(', ')}, got ${JSON.stringify(type)}`,
+      );
+    }
+    return ['--search-attribute', `${name}=${type}`];
+  });
 }
 
 /** A running `temporal server start-dev`, in memory, headless, on a loopback port of its own. */
@@ -53,7 +86,7 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function devServerArgs(port: number, namespace: string): string[] {
+function devServerArgs(port: number, namespace: string, extra: readonly string[]): string[] {
   // --http-port and --metrics-port default to random free ports, so only the gRPC port is ours.
   return [
     'server',
@@ -67,6 +100,7 @@ function devServerArgs(port: number, namespace: string): string[] {
     namespace,
     '--log-level',
     'error',
+    ...extra,
   ];
 }
 
@@ -83,10 +117,11 @@ async function startOnce(
   binary: string,
   namespace: string,
   deadline: number,
+  extra: readonly string[],
 ): Promise<StartAttempt> {
   const port = await getFreePort(host);
   const address = `${host}:${port}`;
-  const server = spawnSupervised(binary, devServerArgs(port, namespace));
+  const server = spawnSupervised(binary, devServerArgs(port, namespace, extra));
   const outcome = await waitForTemporal({ address, namespace, deadline, exited: server.exited });
   if (outcome.kind === 'ready') return { kind: 'started', server, address };
   await server.stop(2_000);
@@ -125,6 +160,7 @@ export async function startTemporalDevServer(
   const namespace = config.namespace ?? 'default';
   const startTimeoutMs = positive('startTimeoutMs', config.startTimeoutMs ?? 60_000);
   const stopGraceMs = positive('stopGraceMs', config.stopGraceMs ?? 10_000);
+  const extra = searchAttributeArgs(config.searchAttributes ?? {});
   const binary = config.binary ?? findTemporalBinary();
   if (binary === undefined) {
     throw new TestSupportError(
@@ -135,7 +171,7 @@ export async function startTemporalDevServer(
   const deadline = Date.now() + startTimeoutMs;
   let output = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const started = await startOnce(binary, namespace, deadline);
+    const started = await startOnce(binary, namespace, deadline, extra);
     if (started.kind === 'started') {
       const { server, address } = started;
       return { address, namespace, stop: () => server.stop(stopGraceMs) };

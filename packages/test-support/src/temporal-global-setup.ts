@@ -24,12 +24,25 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Custom search attributes the run's server registers, for suites that test indexed attributes
+ * (the dev server also has its own `CustomKeywordField`, `CustomIntField`, ...).
+ */
+const TEST_SEARCH_ATTRIBUTES = {
+  BatonTestKeyword: 'Keyword',
+  BatonTestInt: 'Int',
+  BatonTestDouble: 'Double',
+  BatonTestBool: 'Bool',
+  BatonTestDatetime: 'Datetime',
+  BatonTestKeywordList: 'KeywordList',
+} as const;
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!requireTemporal()) {
     project.provide('temporal', undefined);
     return async () => {};
   }
-  const server = await startTemporalDevServer();
+  const server = await startTemporalDevServer({ searchAttributes: TEST_SEARCH_ATTRIBUTES });
   project.provide('temporal', { address: server.address, namespace: server.namespace });
   return () => server.stop();
 }

@@ -84,6 +84,22 @@ describe('fromTemporalError', () => {
     expect(fromTemporalError(new Error('socket hang up'), 'op').code).toBe('dependency_failed');
   });
 
+  it("says what the server said when the client's own message does not", () => {
+    const rejected = new ServiceError('Failed to start Workflow', {
+      cause: Object.assign(new Error('3 INVALID_ARGUMENT: no mapping for X'), {
+        code: 3,
+        metadata: {},
+        details: 'Namespace default has no mapping defined for search attribute X',
+      }),
+    });
+    const error = fromTemporalError(rejected, 'orders.execute');
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toBe(
+      'orders.execute: Failed to start Workflow: Namespace default has no mapping defined for search attribute X',
+    );
+    expect(error.details).toEqual({ grpcCode: 3 });
+  });
+
   it('never throws on odd values', () => {
     const hostile = new Proxy(
       {},

@@ -91,10 +91,14 @@ function fromFailure(error: unknown, op: string): OrchestrationError | undefined
   return undefined;
 }
 
-function grpcCode(error: unknown): number | undefined {
+/** The gRPC status under `error`: its code and the server's own words (`details`). */
+function grpcStatus(error: unknown): { code: number; details: string } | undefined {
   for (const c of causes(error)) {
     const code = field(c, 'code');
-    if (typeof code === 'number' && field(c, 'metadata') !== undefined) return code;
+    if (typeof code === 'number' && field(c, 'metadata') !== undefined) {
+      const details = field(c, 'details');
+      return { code, details: typeof details === 'string' ? details : '' };
+    }
   }
   return undefined;
 }
@@ -140,11 +144,13 @@ export function fromTemporalError(
     default:
       break;
   }
-  const code = grpcCode(error);
-  const mapped = code === undefined ? fallback : (GRPC_CODES[code] ?? 'dependency_failed');
-  return new OrchestrationError(mapped, message, {
-    op,
-    cause: error,
-    details: code === undefined ? {} : { grpcCode: code },
-  });
+  const status = grpcStatus(error);
+  if (status === undefined) return new OrchestrationError(fallback, message, { op, cause: error });
+  // The client wraps the server's answer ("Failed to start Workflow"): say what the server said.
+  const said = status.details !== '' && !message.includes(status.details);
+  return new OrchestrationError(
+    GRPC_CODES[status.code] ?? 'dependency_failed',
+    said ? `${message}: ${status.details}` : message,
+    { op, cause: error, details: { grpcCode: status.code } },
+  );
 }

@@ -1,5 +1,7 @@
 import { OrchestrationError } from '@baton/core';
+import { trace } from '@opentelemetry/api';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import type { TemporalWorkflowConfig } from './temporal-workflow-options.js';
 
 /** Where a workflow gets its Temporal client: a given connection, or one it opens and owns. */
@@ -12,6 +14,23 @@ export interface TemporalClientSource {
   close(): Promise<void>;
 }
 
+/** The tracer of Temporal's client spans (`StartWorkflow:<type>`, ...): Baton's provider or the global one. */
+const TEMPORAL_TRACER_NAME = '@baton/workflow-temporal';
+
+/**
+ * Temporal's OpenTelemetry client interceptor: spans for start, signal, query, cancel, terminate,
+ * and the trace context sent to the workflow in its headers, so the workflow's and its activities'
+ * spans join the caller's trace.
+ */
+function tracingInterceptor(
+  config: Pick<TemporalWorkflowConfig, 'tracerProvider'>,
+): OpenTelemetryWorkflowClientInterceptor {
+  const provider = config.tracerProvider ?? trace.getTracerProvider();
+  return new OpenTelemetryWorkflowClientInterceptor({
+    tracer: provider.getTracer(TEMPORAL_TRACER_NAME),
+  });
+}
+
 /** How long opening a connection may take before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -20,7 +39,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * forgotten, so the next call tries again (the server may have come up since).
  */
 export function temporalClientSource(
-  config: Pick<TemporalWorkflowConfig, 'connection' | 'address' | 'namespace'>,
+  config: Pick<TemporalWorkflowConfig, 'connection' | 'address' | 'namespace' | 'tracerProvider'>,
 ): TemporalClientSource {
   const given = config.connection;
   let connecting: Promise<Connection> | undefined =
@@ -63,7 +82,12 @@ export function temporalClientSource(
     connection,
     client() {
       client ??= connection().then(
-        (conn) => new Client({ connection: conn, namespace: config.namespace }),
+        (conn) =>
+          new Client({
+            connection: conn,
+            namespace: config.namespace,
+            interceptors: { workflow: [tracingInterceptor(config)] },
+          }),
       );
       return client;
     },

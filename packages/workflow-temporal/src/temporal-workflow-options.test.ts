@@ -1,14 +1,17 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createTemporalWorkflow } from './create-temporal-workflow.js';
 import {
   withTemporalAddress,
   withTemporalCheckTimeout,
   withTemporalConnection,
+  withTemporalRpcTimeout,
   withWorkflowDescription,
   withWorkflowIdPrefix,
   withWorkflowMetadata,
   withWorkflowName,
   withWorkflowRetries,
+  withWorkflowSearchAttributes,
   withWorkflowTaskQueue,
   withWorkflowTimeout,
   type WorkflowOption,
@@ -76,6 +79,11 @@ describe('createTemporalWorkflow options', () => {
     ['withTemporalAddress', withTemporalAddress('localhost:7233', '')],
     ['withTemporalConnection', withTemporalConnection({} as never)],
     ['withTemporalCheckTimeout', withTemporalCheckTimeout(0)],
+    ['withTemporalRpcTimeout', withTemporalRpcTimeout(-1)],
+    ['withWorkflowSearchAttributes', withWorkflowSearchAttributes({ 'bad name': 'x' })],
+    ['withWorkflowSearchAttributes', withWorkflowSearchAttributes({ N: Number.NaN })],
+    ['withWorkflowSearchAttributes', withWorkflowSearchAttributes({ N: { a: 1 } as never })],
+    ['withWorkflowSearchAttributes', withWorkflowSearchAttributes({ D: new Date('nope') })],
     ['withWorkflowIdPrefix', withWorkflowIdPrefix(42 as never)],
   ])('a bad %s value fails with invalid_config naming the option', (option, bad) => {
     const error = createTemporalWorkflow('orders', bad)._unsafeUnwrapErr();
@@ -110,6 +118,26 @@ describe('createTemporalWorkflow options', () => {
     const error = (await wf.getResult('wf-1'))._unsafeUnwrapErr();
     expect(error.code).toBe('invalid_state');
     expect(error.message).toContain('closed');
+  });
+
+  it('check() is unhealthy within its bound when the port accepts but never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket)); // accepts, says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const wf = createTemporalWorkflow(
+      'orders',
+      withTemporalAddress(`127.0.0.1:${port}`),
+      withTemporalCheckTimeout(500),
+    )._unsafeUnwrap();
+    const started = Date.now();
+    const report = await wf.check();
+    expect(report.status).toBe('unhealthy');
+    expect(String(report.details?.['error'])).toContain('500 ms');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await wf.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
   });
 
   it('check() is unhealthy, not hanging, when nothing listens on the port', async () => {

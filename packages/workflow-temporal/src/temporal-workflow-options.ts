@@ -3,6 +3,7 @@ import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import type { Connection } from '@temporalio/client';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
+import type { GraphInterpreterSettings } from './workflow/graph-wire.js';
 
 /** Settings of a Temporal workflow: core's {@link WorkflowConfig} plus where the server is. */
 export interface TemporalWorkflowConfig extends WorkflowConfig {
@@ -21,9 +22,34 @@ export interface TemporalWorkflowConfig extends WorkflowConfig {
   readonly address: string;
   /** @default 'default' */
   readonly namespace: string;
+  /**
+   * Indexed search attributes of each execution (they must be registered on the server), typed
+   * from the JS value: see {@link withWorkflowSearchAttributes}.
+   * @default {}
+   */
+  readonly searchAttributes: Readonly<Record<string, SearchAttributeValue>>;
   /** Bound of `check()` in ms: a server that does not answer in time is `unhealthy`. @default 5000 */
   readonly checkTimeoutMs: number;
+  /**
+   * Deadline of each call to the server in ms (`execute`, `signal`, `query`, `cancel`,
+   * `terminate`; not `getResult`, which waits for the run). A server that stops answering fails
+   * the call with `timeout` instead of the client retrying for tens of seconds.
+   * @default 10000
+   */
+  readonly rpcTimeoutMs: number;
+  /**
+   * How the graph interpreter runs a graph (`createTemporalGraphWorkflow` only).
+   * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+   */
+  readonly graphInterpreter?: Partial<GraphInterpreterSettings> | undefined;
 }
+
+/**
+ * A search attribute value; its Temporal type follows from it: a string is a `Keyword`, a
+ * string array a `KeywordList`, an integer an `Int`, another number a `Double`, a boolean a `Bool`,
+ * a Date a `Datetime`.
+ */
+export type SearchAttributeValue = string | number | boolean | Date | readonly string[];
 
 /** A functional option of `createTemporalWorkflow` and `createWorkflow`. */
 export type WorkflowOption = Option<TemporalWorkflowConfig>;
@@ -36,12 +62,15 @@ export const DEFAULT_TEMPORAL_WORKFLOW_CONFIG: Readonly<TemporalWorkflowConfig> 
   retries: 0,
   taskQueue: 'baton',
   metadata: {},
+  searchAttributes: {},
   provider: 'temporal',
   idPrefix: undefined,
   connection: undefined,
   address: 'localhost:7233',
   namespace: 'default',
   checkTimeoutMs: 5_000,
+  rpcTimeoutMs: 10_000,
+  graphInterpreter: undefined,
 });
 
 const nonEmpty = (option: string, what: string) =>
@@ -49,6 +78,12 @@ const nonEmpty = (option: string, what: string) =>
     .string({ error: `${option} expects a string` })
     .trim()
     .min(1, { error: `${option} expects a non-empty ${what}` });
+
+const whole = (field: string) =>
+  z
+    .number({ error: `withGraphInterpreter: ${field} must be a number` })
+    .int({ error: `withGraphInterpreter: ${field} must be a whole number` })
+    .min(1, { error: `withGraphInterpreter: ${field} must be >= 1` });
 
 const isConnection = (value: unknown): boolean => {
   if (value === undefined) return true;
@@ -86,6 +121,25 @@ const temporalWorkflowConfigSchema = z.object({
   metadata: z.custom<Readonly<Record<string, unknown>>>(isPlainRecord, {
     error: 'withWorkflowMetadata expects a plain object of JSON values (it becomes the memo)',
   }),
+  searchAttributes: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+      error: 'withWorkflowSearchAttributes expects attribute names that are identifiers',
+    }),
+    z.union(
+      [
+        z.string(),
+        z.number().refine(Number.isFinite),
+        z.boolean(),
+        z.date().refine((d) => !Number.isNaN(d.getTime())),
+        z.array(z.string()),
+      ],
+      {
+        error:
+          'withWorkflowSearchAttributes expects values that are strings, finite numbers, booleans, valid Dates or string arrays',
+      },
+    ),
+    { error: 'withWorkflowSearchAttributes expects an object of attribute name -> value' },
+  ),
   provider: nonEmpty('withWorkflowProvider', 'provider name'),
   idPrefix: z
     .string({ error: 'withWorkflowIdPrefix expects a string' })
@@ -101,6 +155,31 @@ const temporalWorkflowConfigSchema = z.object({
   checkTimeoutMs: z
     .number({ error: 'withTemporalCheckTimeout expects a number of milliseconds' })
     .positive({ error: 'withTemporalCheckTimeout expects milliseconds > 0' }),
+  rpcTimeoutMs: z
+    .number({ error: 'withTemporalRpcTimeout expects a number of milliseconds' })
+    .positive({ error: 'withTemporalRpcTimeout expects milliseconds > 0' }),
+  graphInterpreter: z
+    .strictObject(
+      {
+        maxPendingActivities: whole('maxPendingActivities').max(2_000, {
+          error:
+            "withGraphInterpreter: maxPendingActivities must be at most 2000 (Temporal's limit)",
+        }),
+        continueAsNewAfterEvents: whole('continueAsNewAfterEvents').max(50_000, {
+          error:
+            'withGraphInterpreter: continueAsNewAfterEvents must be below 51,200 (Temporal terminates an execution there)',
+        }),
+        continueAsNewAfterBytes: whole('continueAsNewAfterBytes'),
+        maxPayloadBytes: whole('maxPayloadBytes'),
+        heartbeatTimeoutMs: whole('heartbeatTimeoutMs'),
+        defaultNodeTimeoutMs: whole('defaultNodeTimeoutMs'),
+        maxEvents: whole('maxEvents'),
+        inlineSpecMaxBytes: whole('inlineSpecMaxBytes'),
+      },
+      { error: 'withGraphInterpreter expects an object of GraphInterpreterSettings fields' },
+    )
+    .partial()
+    .optional(),
   ...telemetryOptionsShape,
 }) as unknown as z.ZodType<TemporalWorkflowConfig>;
 
@@ -171,6 +250,23 @@ export function withWorkflowMetadata(metadata: Readonly<Record<string, unknown>>
   };
 }
 
+/**
+ * Indexed search attributes of each execution, for listing and filtering runs
+ * (`client.workflow.list({ query: "BatonTeam = 'payments'" })`, the UI). Each must be registered
+ * on the server (`temporal operator search-attribute create`, or `--search-attribute` on the dev
+ * server); an unregistered one fails `execute` with `invalid_input` naming it. The type follows
+ * from the value ({@link SearchAttributeValue}). Unlike the memo (`withWorkflowMetadata`), they
+ * are indexed and typed.
+ * @default {}
+ */
+export function withWorkflowSearchAttributes(
+  attributes: Readonly<Record<string, SearchAttributeValue>>,
+): WorkflowOption {
+  return (draft) => {
+    draft.searchAttributes = attributes;
+  };
+}
+
 /** Prefix of generated workflow ids. @default `${name}-` */
 export function withWorkflowIdPrefix(prefix: string): WorkflowOption {
   return (draft) => {
@@ -214,5 +310,29 @@ export function withTemporalAddress(address: string, namespace = 'default'): Wor
 export function withTemporalCheckTimeout(timeoutMs: number): WorkflowOption {
   return (draft) => {
     draft.checkTimeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Deadline of each call to the server (`execute`, `signal`, `query`, `cancel`, `terminate`; not
+ * `getResult`). A call past it fails with `timeout`.
+ * @default 10000
+ */
+export function withTemporalRpcTimeout(timeoutMs: number): WorkflowOption {
+  return (draft) => {
+    draft.rpcTimeoutMs = timeoutMs;
+  };
+}
+
+/**
+ * Settings of the graph interpreter workflow for `createTemporalGraphWorkflow`: pending
+ * activities at most, when to continue as new, the payload limit, timeouts (see
+ * `GraphInterpreterSettings`). Fields not given keep their defaults; a bad value fails with
+ * `invalid_config` naming the field.
+ * @default DEFAULT_GRAPH_INTERPRETER_SETTINGS
+ */
+export function withGraphInterpreter(settings: Partial<GraphInterpreterSettings>): WorkflowOption {
+  return (draft) => {
+    draft.graphInterpreter = { ...draft.graphInterpreter, ...settings };
   };
 }

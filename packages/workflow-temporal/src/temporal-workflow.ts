@@ -14,12 +14,17 @@ import {
   showValue,
   startSpan,
 } from '@baton/core/authoring';
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import {
+  SearchAttributeType,
+  defineSearchAttributeKey,
+  type SearchAttributePair,
+} from '@temporalio/common';
 import { ResultAsync, errAsync } from 'neverthrow';
 import { fromTemporalError } from './from-temporal-error.js';
 import { temporalClientSource } from './temporal-client-source.js';
-import type { TemporalWorkflowConfig } from './temporal-workflow-options.js';
+import type { SearchAttributeValue, TemporalWorkflowConfig } from './temporal-workflow-options.js';
 
 /** A {@link Workflow} on Temporal. */
 export interface TemporalWorkflow<I = unknown, O = unknown> extends Workflow<I, O> {
@@ -42,12 +47,31 @@ const isId = (value: unknown): value is string => typeof value === 'string' && v
 const optionalId = (value: unknown): value is string | undefined =>
   value === undefined || isId(value);
 
+/** A search attribute with the Temporal type its value has. */
+function searchAttribute(name: string, value: SearchAttributeValue): SearchAttributePair {
+  const pair = (type: SearchAttributeType, v: unknown) =>
+    ({ key: defineSearchAttributeKey(name, type), value: v }) as SearchAttributePair;
+  if (typeof value === 'string') return pair(SearchAttributeType.KEYWORD, value);
+  if (typeof value === 'boolean') return pair(SearchAttributeType.BOOL, value);
+  if (typeof value === 'number') {
+    return pair(
+      Number.isInteger(value) ? SearchAttributeType.INT : SearchAttributeType.DOUBLE,
+      value,
+    );
+  }
+  if (value instanceof Date) return pair(SearchAttributeType.DATETIME, value);
+  return pair(SearchAttributeType.KEYWORD_LIST, [...value]);
+}
+
 function startOptions(
   config: Readonly<TemporalWorkflowConfig>,
   workflowId: string,
   input: unknown,
 ): WorkflowStartOptions {
   const memo = Object.keys(config.metadata).length > 0 ? { ...config.metadata } : undefined;
+  const attributes = Object.entries(config.searchAttributes).map(([name, value]) =>
+    searchAttribute(name, value),
+  );
   return {
     taskQueue: config.taskQueue,
     workflowId,
@@ -55,6 +79,7 @@ function startOptions(
     ...(config.timeoutMs > 0 ? { workflowExecutionTimeout: config.timeoutMs } : {}),
     ...(config.retries > 0 ? { retry: { maximumAttempts: config.retries + 1 } } : {}),
     ...(memo === undefined ? {} : { memo }),
+    ...(attributes.length === 0 ? {} : { typedSearchAttributes: attributes }),
     ...(config.description === '' ? {} : { staticDetails: config.description }),
   };
 }
@@ -100,7 +125,12 @@ export function temporalWorkflow<I, O>(
       attributes,
       context.active(),
     );
-    return ResultAsync.fromPromise(source.client().then(fn), (error) =>
+    // Temporal's client interceptor starts its span in the active context: make it ours.
+    const inSpan = trace.setSpan(context.active(), span);
+    const work = context.with(inSpan, () =>
+      source.client().then((c) => context.with(inSpan, () => fn(c))),
+    );
+    return ResultAsync.fromPromise(work, (error) =>
       fromTemporalError(error, `${config.name}.${op}`),
     )
       .map((value) => {
@@ -113,16 +143,24 @@ export function temporalWorkflow<I, O>(
       });
   };
 
+  /** `fn` with the server's answer due within `rpcTimeoutMs` (gRPC deadline, retries included). */
+  const bounded =
+    <T>(fn: (client: Client) => Promise<T>) =>
+    (client: Client): Promise<T> =>
+      client.connection.withDeadline(Date.now() + config.rpcTimeoutMs, () => fn(client));
+
   const handle = (
     op: string,
     workflowId: unknown,
     runId: unknown,
     fn: (h: WorkflowHandle) => Promise<unknown>,
+    deadline = true,
   ): ResultAsync<unknown, OrchestrationError> => {
     const where = `${config.name}.${op}`;
     if (!isId(workflowId)) return errAsync(badArgument(where, 'workflowId', workflowId));
     if (!optionalId(runId)) return errAsync(badArgument(where, 'runId', runId));
-    return call(op, workflowId, (client) => fn(client.workflow.getHandle(workflowId, runId)));
+    const run = (client: Client) => fn(client.workflow.getHandle(workflowId, runId));
+    return call(op, workflowId, deadline ? bounded(run) : run);
   };
 
   return {
@@ -136,16 +174,20 @@ export function temporalWorkflow<I, O>(
         return errAsync(badArgument(`${config.name}.execute`, 'workflowId', given));
       }
       const workflowId = given ?? `${prefix}${newRunId()}`;
-      return call('execute', workflowId, async (client): Promise<WorkflowExecution> => {
-        const started = await client.workflow.start(
-          workflowType,
-          startOptions(config, workflowId, input),
-        );
-        return { workflowId: started.workflowId, runId: started.firstExecutionRunId };
-      });
+      return call(
+        'execute',
+        workflowId,
+        bounded(async (client): Promise<WorkflowExecution> => {
+          const started = await client.workflow.start(
+            workflowType,
+            startOptions(config, workflowId, input),
+          );
+          return { workflowId: started.workflowId, runId: started.firstExecutionRunId };
+        }),
+      );
     },
     getResult(workflowId, runId) {
-      return handle('getResult', workflowId, runId, (h) => h.result()) as ResultAsync<
+      return handle('getResult', workflowId, runId, (h) => h.result(), false) as ResultAsync<
         O,
         OrchestrationError
       >;

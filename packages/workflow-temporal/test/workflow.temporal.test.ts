@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { runnable, withTracerProvider, OrchestrationError } from '@baton/core';
 import { newRunId } from '@baton/core/authoring';
-import { createOtelTestKit } from '@baton/test-support';
+import { createOtelTestKit, startTemporalDevServer } from '@baton/test-support';
 import {
   createTemporalWorkflow,
   withTemporalAddress,
+  withTemporalCheckTimeout,
   withTemporalConnection,
+  withTemporalRpcTimeout,
   withWorkflowIdPrefix,
   withWorkflowMetadata,
   withWorkflowRetries,
+  withWorkflowSearchAttributes,
   withWorkflowTaskQueue,
   withWorkflowTimeout,
   type TemporalWorkflow,
@@ -253,6 +256,45 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     await wf.terminate(run.workflowId);
   });
 
+  it('sends search attributes typed from their values; describe() shows them', async () => {
+    const at = new Date('2026-01-02T03:04:05.000Z');
+    const wf = workflow(
+      forever,
+      withWorkflowMetadata({ team: 'payments', note: { free: 'form' } }),
+      withWorkflowSearchAttributes({
+        BatonTestKeyword: 'payments',
+        BatonTestInt: 3,
+        BatonTestDouble: 0.5,
+        BatonTestBool: true,
+        BatonTestDatetime: at,
+        BatonTestKeywordList: ['a', 'b'],
+      }),
+    );
+    const run = (await wf.execute(undefined))._unsafeUnwrap();
+    const described = await client.workflow.getHandle(run.workflowId).describe();
+    expect(described.memo).toEqual({ team: 'payments', note: { free: 'form' } });
+    const attribute = (name: string) =>
+      described.typedSearchAttributes.getAll().find((p) => p.key.name === name);
+    expect(attribute('BatonTestKeyword')).toMatchObject({
+      key: { type: 'KEYWORD' },
+      value: 'payments',
+    });
+    expect(attribute('BatonTestInt')).toMatchObject({ key: { type: 'INT' }, value: 3 });
+    expect(attribute('BatonTestDouble')).toMatchObject({ key: { type: 'DOUBLE' }, value: 0.5 });
+    expect(attribute('BatonTestBool')).toMatchObject({ key: { type: 'BOOL' }, value: true });
+    expect(attribute('BatonTestDatetime')?.value).toEqual(at);
+    expect(attribute('BatonTestKeywordList')?.value).toEqual(['a', 'b']);
+    await wf.terminate(run.workflowId);
+  });
+
+  it('an unregistered search attribute fails execute with invalid_input naming it', async () => {
+    const wf = workflow(forever, withWorkflowSearchAttributes({ NoSuchAttribute: 'x' }));
+    const error = (await wf.execute(undefined))._unsafeUnwrapErr();
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain('NoSuchAttribute');
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
   it('the workflow bundle holds no Node built-in, OpenTelemetry SDK or Redis client', () => {
     expect(bundle.code).toContain('batonRunnable');
     expect(bundle.code).not.toMatch(
@@ -274,13 +316,15 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     const run = (await wf.execute('Otel'))._unsafeUnwrap();
     await wf.getResult(run.workflowId);
     await wf.getResult('no-such-workflow');
-    const names = kit.spans().map((s) => s.name);
-    expect(names).toEqual([
+    const baton = kit.spans().filter((s) => s.name.startsWith('baton.'));
+    expect(baton.map((s) => s.name)).toEqual([
       'baton.workflow.execute',
       'baton.workflow.getResult',
       'baton.workflow.getResult',
     ]);
-    const [execute, , missing] = kit.spans();
+    // Temporal's client interceptor traces the start with the same provider.
+    expect(kit.spansNamed('StartWorkflow:greeting')).toHaveLength(1);
+    const [execute, , missing] = baton;
     expect(execute?.attributes).toMatchObject({
       'baton.name': 'greeting',
       'baton.workflow.id': run.workflowId,
@@ -341,6 +385,30 @@ describe.runIf(server !== undefined)('temporal workflow provider on a real dev s
     )._unsafeUnwrap();
     expect(await idle.shutdown()).toEqual(ok(undefined));
     expect(await idle.shutdown()).toEqual(ok(undefined)); // twice is fine
+  });
+
+  it('a server that goes away: check() unhealthy and calls fail within their bounds', async () => {
+    const own = await startTemporalDevServer();
+    const wf = createTemporalWorkflow(
+      forever,
+      withTemporalAddress(own.address, own.namespace),
+      withWorkflowTaskQueue(taskQueue),
+      withTemporalCheckTimeout(1_000),
+      withTemporalRpcTimeout(1_500),
+    )._unsafeUnwrap();
+    opened.push(wf);
+    expect((await wf.check()).status).toBe('healthy');
+    expect((await wf.execute(undefined)).isOk()).toBe(true); // the connection is open now
+    await own.stop();
+    let started = Date.now();
+    const report = await wf.check();
+    expect(report).toMatchObject({ status: 'unhealthy', details: { address: own.address } });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    started = Date.now();
+    const error = (await wf.execute(undefined))._unsafeUnwrapErr();
+    expect(['timeout', 'dependency_failed']).toContain(error.code);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('check() is healthy while the server answers', async () => {

@@ -103,6 +103,7 @@ export class GraphRun extends RunState implements PoolRun {
       setup.telemetry.tracer,
       setup.tracing,
       setup.telemetry.logger,
+      setup.config.runStats,
     );
   }
 

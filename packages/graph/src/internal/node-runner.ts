@@ -3,10 +3,13 @@ import {
   toOrchestrationError,
   type Logger,
   type RetryPolicy,
+  type RunStats,
 } from '@baton/core';
 import {
   endSpanWithError,
   execute,
+  recordRun,
+  runWithHooks,
   runWithRetry,
   startSpan,
   withDeadline,
@@ -32,6 +35,8 @@ export interface NodeEnv {
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
   readonly logger: Logger;
+  /** Where node executions are recorded (`withRunStats`). */
+  readonly stats: RunStats | undefined;
 }
 
 /** The node environment of a run whose graph context is `ctx`. */
@@ -41,8 +46,10 @@ export function nodeEnv(
   tracer: Tracer,
   tracing: boolean,
   logger: Logger,
+  stats?: RunStats,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, logger };
+  const { runId, sink, otel } = ctx;
+  return { graphName, runId, sink, tracer, tracing, otel, logger, stats };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -195,7 +202,23 @@ export function route(
   return output;
 }
 
-/** Runs one node: its attempts (retries, per-attempt timeout, span, events), then its router. */
+/** The node's attempts (retries, per-attempt timeout, span, events). */
+function attempts(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+  outcome: NodeOutcome,
+): Promise<unknown> {
+  return node.policy === undefined
+    ? attempt(node, input, 1, ctx, env)
+    : withRetries(node, input, ctx, env, outcome);
+}
+
+/**
+ * Runs one node: its hooks around its attempts (retries, per-attempt timeout, span, events),
+ * then its router on the (hooked) output.
+ */
 export function runNode(
   node: NodeSpec,
   input: unknown,
@@ -203,10 +226,14 @@ export function runNode(
   env: NodeEnv,
   outcome: NodeOutcome,
 ): Promise<unknown> {
-  const done =
-    node.policy === undefined
-      ? attempt(node, input, 1, ctx, env)
-      : withRetries(node, input, ctx, env, outcome);
+  const hooks = node.config.hooks;
+  let done =
+    hooks === undefined
+      ? attempts(node, input, ctx, env, outcome)
+      : runWithHooks(hooks, node.name, input, ctx, (value) =>
+          attempts(node, value, ctx, env, outcome),
+        );
+  if (env.stats !== undefined) done = recordRun(env.stats, 'node', node.name, done, env.graphName);
   if (node.router === undefined) return done;
   return done.then((output) => route(node, output, outcome, env.graphName));
 }

@@ -2,6 +2,7 @@ import {
   DEFAULT_RETRY_POLICY,
   retryPolicy,
   withCache,
+  withRateLimit,
   type GraphConfig,
   type NodeConfig,
   type OrchestrationError,
@@ -103,6 +104,26 @@ function cached(
   }
 }
 
+/** The node's runnable under its own rate limit, then the graph's (cache hits draw on neither). */
+function limited(
+  runnable: Runnable,
+  config: Readonly<NodeConfig>,
+  graph: Readonly<GraphConfig>,
+  op: string,
+): Result<Runnable, OrchestrationError> {
+  let r = runnable;
+  let option = 'withNodeRateLimit';
+  try {
+    if (config.rateLimit !== undefined) r = withRateLimit(r, config.rateLimit);
+    option = 'withGraphRateLimit';
+    if (graph.rateLimit !== undefined) r = withRateLimit(r, graph.rateLimit);
+    return ok(r);
+  } catch (error) {
+    const message = `${option}: ${showError(error).replace(/^withRateLimit: /, '')}`;
+    return err(graphError('invalid_config', 'invalid-option', op, message, { option }));
+  }
+}
+
 /** Validates a node's runnable and options and precomputes its retry policy and cache. */
 export function createNodeSpec(
   name: string,
@@ -119,7 +140,9 @@ export function createNodeSpec(
   if (config.isErr()) return err(config.error);
   const policy = nodePolicy(config.value, graph, op);
   if (policy.isErr()) return err(policy.error);
-  const wrapped = cached(runnable, config.value, `${graph.name}/${name}`, op);
+  const limit = limited(runnable, config.value, graph, op);
+  if (limit.isErr()) return err(limit.error);
+  const wrapped = cached(limit.value, config.value, `${graph.name}/${name}`, op);
   if (wrapped.isErr()) return err(wrapped.error);
   return ok({
     name,

@@ -4,6 +4,7 @@ import {
   type CheckpointStore,
   type StoredRun,
 } from '@baton/core';
+import { encodeCheckpointValue, showError } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { CompiledGraph } from './compile-graph.js';
 import { graphError } from './graph-errors.js';
@@ -116,13 +117,53 @@ export async function deleteStored(store: CheckpointStore, id: string, op: strin
 }
 
 /**
- * Whether a nested run's input equals the one its stored run had (compared as JSON, which is
- * what stores keep): with another input its stored outputs no longer apply.
+ * Whether a nested run's input equals the one its stored run had, compared in the checkpoint
+ * codec's form (what stores keep, so a `Map` or a `Date` compares by content): with another
+ * input its stored outputs no longer apply. An input the codec refuses never matches. Objects
+ * without a prototype (a join's record) compare like plain objects: a store that clones
+ * records (`structuredClone`) gives them back with one.
  */
 export function sameInput(stored: unknown, input: unknown): boolean {
+  const a = encodeCheckpointValue(withPrototypes(stored), 'input', 'sameInput');
+  const b = encodeCheckpointValue(withPrototypes(input), 'input', 'sameInput');
+  return a.isOk() && b.isOk() && a.value === b.value;
+}
+
+/** `value` with every object that has no prototype copied into a plain object (deeply). */
+function withPrototypes(value: unknown, seen = new Map<object, unknown>()): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const copied = seen.get(value);
+  if (copied !== undefined) return copied;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const item of value) out.push(withPrototypes(item, seen));
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== null && proto !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  for (const key of Object.keys(value))
+    out[key] = withPrototypes((value as Record<string, unknown>)[key], seen);
+  return out;
+}
+
+/** The stored run's metadata under the resume's; metadata that cannot be read is an Err. */
+export function mergeMetadata(
+  stored: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>> | undefined,
+  op: string,
+): Result<Record<string, unknown>, OrchestrationError> {
   try {
-    return JSON.stringify(stored) === JSON.stringify(input);
-  } catch {
-    return false;
+    return ok({ ...stored, ...given });
+  } catch (cause) {
+    return err(
+      new OrchestrationError(
+        'invalid_config',
+        `${op}: metadata could not be read (${showError(cause)}); pass a plain object of values`,
+        { op, cause, details: { field: 'metadata' } },
+      ),
+    );
   }
 }

@@ -8,7 +8,7 @@ import {
   type Runnable,
 } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
-import { fnv1a64 } from './fingerprint.js';
+import { specFingerprint } from '../scheduling/spec-fingerprint.js';
 import { graphError } from './graph-errors.js';
 import { CONDITIONAL, OPTIONAL, type GraphStructure } from './graph-structure.js';
 import type { NodeSpec } from './node-spec.js';
@@ -21,29 +21,6 @@ export interface DescribedStructure {
 
 /** `null` for Infinity, which JSON cannot hold. */
 const limit = (n: number): number | null => (n === Infinity ? null : n);
-
-/** The fingerprint of a spec's structure (its own `fingerprint` field is ignored). */
-export function specFingerprint(spec: Omit<GraphSpec, 'fingerprint'>): string {
-  const canonical = JSON.stringify([
-    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null, ...repeat(n)]),
-    spec.edges.map((e) => [e.from, e.to, e.required]),
-    spec.conditionalEdges.map((c) => [c.from, c.router, c.targets]),
-    spec.entry ?? null,
-    spec.finish ?? null,
-  ]);
-  return fnv1a64(canonical);
-}
-
-/**
- * What of a map or loop node decides how a run goes (nothing for other nodes, so their
- * fingerprints stay as they were): the kind, what a failed item does, the condition and bound.
- * Concurrency and item retries are tuning, like a node's retries.
- */
-function repeat(n: GraphSpecNode): unknown[] {
-  if (n.kind === 'map') return ['map', n.map?.onItemError ?? null];
-  if (n.kind === 'loop') return ['loop', n.loop?.until ?? null, n.loop?.maxIterations ?? null];
-  return [];
-}
 
 /** The `kind` and settings of a map or loop node, for its spec. */
 function repeatOf(config: Readonly<NodeConfig>, where: string, problems: string[]) {
@@ -68,6 +45,16 @@ function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
     problems.push(
       `${where} builds its input with withNodeInput(fn), which a spec cannot hold; ` +
         'give the node a runnable that takes the data-flow input instead',
+    );
+  if (config.hooks !== undefined)
+    problems.push(
+      `${where} has hooks (withNodeHooks), which a spec cannot hold; ` +
+        'wrap its runnable with withHooks and register that, or use withGraphHooks',
+    );
+  if (config.rateLimit !== undefined)
+    problems.push(
+      `${where} has a rate limit (withNodeRateLimit), which a spec cannot hold; ` +
+        'wrap its runnable with withRateLimit and register that, or use withGraphRateLimit',
     );
   const { retryPolicy: p } = config;
   if (p.retryOn !== DEFAULT_RETRY_POLICY.retryOn)

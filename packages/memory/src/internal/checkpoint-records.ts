@@ -6,6 +6,7 @@ import {
   type NodeCheckpoint,
   type RunCheckpoint,
 } from '@baton/core';
+import { decodeCheckpointValue, encodeCheckpointValue } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 
@@ -39,57 +40,35 @@ function check(
   value: unknown,
   what: string,
   op: string,
-): Result<{ record: unknown; json: string }, OrchestrationError> {
+): Result<void, OrchestrationError> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || '(record)';
-    return err(
-      new OrchestrationError(
-        'invalid_input',
-        `${op}: invalid ${what} field ${field}: ${issue?.message ?? 'invalid'}`,
-        {
-          op,
-          details: { field },
-        },
-      ),
-    );
-  }
-  try {
-    const json = JSON.stringify(value);
-    return ok({ record: JSON.parse(json) as unknown, json });
-  } catch (cause) {
-    return err(
-      new OrchestrationError(
-        'invalid_input',
-        `${op}: the ${what} is not JSON-serializable: ${String(cause)}`,
-        {
-          op,
-          cause,
-        },
-      ),
-    );
-  }
+  if (parsed.success) return ok(undefined);
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') || '(record)';
+  return err(
+    new OrchestrationError(
+      'invalid_input',
+      `${op}: invalid ${what} field ${field}: ${issue?.message ?? 'invalid'}`,
+      { op, details: { field } },
+    ),
+  );
 }
 
-/** Validates a run record and gives its JSON form (and a JSON-cloned copy). */
-export function encodeRun(
-  run: RunCheckpoint,
-  op: string,
-): Result<{ record: RunCheckpoint; json: string }, OrchestrationError> {
+/** Validates a run record and encodes it with the checkpoint codec. */
+export function encodeRun(run: RunCheckpoint, op: string): Result<string, OrchestrationError> {
   return check(runSchema, run, 'run record', op)
-    .andThen((checked) => validRunId(checked.record, op).map(() => checked))
-    .map(({ record, json }) => ({ record: record as RunCheckpoint, json }));
+    .andThen(() => validRunId(run, op))
+    .andThen(() => encodeCheckpointValue(run, `the record of run "${run.runId}"`, op));
 }
 
-/** Validates a node record and gives its JSON form (and a JSON-cloned copy). */
-export function encodeNode(
-  node: NodeCheckpoint,
-  op: string,
-): Result<{ record: NodeCheckpoint; json: string }, OrchestrationError> {
+/**
+ * Validates a node record and encodes it with the checkpoint codec; an output the codec cannot
+ * keep is refused with `invalid_input` naming the node and the path inside the output.
+ */
+export function encodeNode(node: NodeCheckpoint, op: string): Result<string, OrchestrationError> {
   return check(nodeSchema, node, 'node record', op)
-    .andThen((checked) => validRunId(checked.record, op).map(() => checked))
-    .map(({ record, json }) => ({ record: record as NodeCheckpoint, json }));
+    .andThen(() => validRunId(node, op))
+    .andThen(() => encodeCheckpointValue(node, `node "${node.node}" (run "${node.runId}")`, op));
 }
 
 /** A run id `loadRun` and `deleteRun` will accept later, so nothing is saved that cannot be read. */
@@ -97,38 +76,26 @@ function validRunId(record: unknown, op: string): Result<string, OrchestrationEr
   return validateId((record as { runId?: unknown }).runId, 'runId', op, 'invalid_input');
 }
 
-/** Checks a stored run record (parsed JSON); throws `invalid_state` naming `where` otherwise. */
-export function decodeRun(value: unknown, where: string, op: string): RunCheckpoint {
-  return decode(runSchema, value, where, op) as RunCheckpoint;
+/** Decodes and checks a stored run record; throws `invalid_state` naming `where` otherwise. */
+export function decodeRun(text: string, where: string, op: string): RunCheckpoint {
+  return decode(runSchema, text, where, op) as RunCheckpoint;
 }
 
-/** Checks a stored node record (parsed JSON); throws `invalid_state` naming `where` otherwise. */
-export function decodeNode(value: unknown, where: string, op: string): NodeCheckpoint {
-  return decode(nodeSchema, value, where, op) as NodeCheckpoint;
+/** Decodes and checks a stored node record; throws `invalid_state` naming `where` otherwise. */
+export function decodeNode(text: string, where: string, op: string): NodeCheckpoint {
+  return decode(nodeSchema, text, where, op) as NodeCheckpoint;
 }
 
-/** Parses JSON read from a store; throws `invalid_state` naming `where` when it is not JSON. */
-export function parseStored(json: string, where: string, op: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch (cause) {
-    throw corrupt(op, where, cause);
-  }
-}
-
-function decode(schema: z.ZodType, value: unknown, where: string, op: string): unknown {
-  const parsed = schema.safeParse(value);
+function decode(schema: z.ZodType, text: string, where: string, op: string): unknown {
+  const decoded = decodeCheckpointValue(text, where, op);
+  if (decoded.isErr()) throw decoded.error;
+  const parsed = schema.safeParse(decoded.value);
   if (!parsed.success) throw corrupt(op, where, parsed.error);
-  return value;
+  return decoded.value;
 }
 
-function corrupt(op: string, where: string, cause: unknown): OrchestrationError {
-  const reason =
-    cause instanceof z.ZodError
-      ? `${cause.issues[0]?.path.map(String).join('.') ?? ''}: ${cause.issues[0]?.message ?? 'invalid'}`
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+function corrupt(op: string, where: string, cause: z.ZodError): OrchestrationError {
+  const reason = `${cause.issues[0]?.path.map(String).join('.') ?? ''}: ${cause.issues[0]?.message ?? 'invalid'}`;
   return new OrchestrationError(
     'invalid_state',
     `${op}: checkpoint data at ${where} is corrupt (${reason}); repair or delete it`,

@@ -102,11 +102,15 @@ export interface JsonLine {
 }
 
 /**
- * The JSON values of a JSONL file; a missing file has none. An unterminated last line is a torn
+ * The JSON values of a JSONL file (each line given to `parse`); a missing file has none. An unterminated last line is a torn
  * write and is skipped; blank lines are skipped; any other unparsable line fails with
  * `invalid_state` naming the file and line, since silently dropping it would lose data.
  */
-export async function readJsonLines(path: string, op: string): Promise<JsonLine[]> {
+export async function readJsonLines(
+  path: string,
+  op: string,
+  parse: (line: string) => unknown = JSON.parse,
+): Promise<JsonLine[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -120,7 +124,7 @@ export async function readJsonLines(path: string, op: string): Promise<JsonLine[
   for (const [index, raw] of lines.entries()) {
     if (raw.trim() === '') continue;
     try {
-      out.push({ value: JSON.parse(raw) as unknown, line: index + 1 });
+      out.push({ value: parse(raw), line: index + 1 });
     } catch (cause) {
       throw corruptLine(op, path, index + 1, cause);
     }

@@ -1,14 +1,17 @@
-import { OrchestrationError, type HealthChecker } from '@baton/core';
+import { OrchestrationError, type Graph, type HealthChecker, type Router } from '@baton/core';
 import { healthReport, showValue } from '@baton/core/authoring';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ResultAsync, errAsync, okAsync } from 'neverthrow';
 import { fromTemporalError } from '../from-temporal-error.js';
+import { GRAPH_SPEC_ACTIVITY } from '../workflow/graph-wire.js';
+import { graphSpecActivity, serveGraphs } from './graph-activities.js';
 import {
   createBatonActivities,
   type RunnableActivities,
   type RunnableActivity,
 } from './runnable-activity.js';
+import { tracingWorkerOptions, type BatonWorkerTracing } from './worker-tracing.js';
 
 /** Settings of {@link createBatonWorker}. */
 export interface BatonWorkerConfig {
@@ -23,9 +26,21 @@ export interface BatonWorkerConfig {
   /** Runnables registered as activities, by name. @default {} */
   readonly activities?: RunnableActivities;
   /**
-   * Your workflows module (bundled by the worker). Re-export `batonRunnable` from
-   * `@baton/workflow-temporal/workflow` in it to keep that workflow.
-   * @default Baton's own workflows (`batonRunnable`)
+   * Graphs whose nodes this worker runs for the `batonGraph` interpreter: each node's runnable is
+   * registered under its name and each router is kept, and node calls are checked against the
+   * graphs' fingerprints (a worker built from another version of the graph refuses them).
+   * @default []
+   */
+  readonly graphs?: readonly Graph<never>[];
+  /**
+   * Routers of graphs given as GraphSpecs (not as `graphs`), by the name the spec records.
+   * @default {}
+   */
+  readonly routers?: Readonly<Record<string, Router<never>>>;
+  /**
+   * Your workflows module (bundled by the worker). Re-export `batonRunnable` and `batonGraph`
+   * from `@baton/workflow-temporal/workflow` in it to keep those workflows.
+   * @default Baton's own workflows (`batonRunnable`, `batonGraph`)
    */
   readonly workflowsPath?: string;
   /** A prebuilt bundle (`bundleWorkflowCode`), instead of `workflowsPath`. */
@@ -38,6 +53,15 @@ export interface BatonWorkerConfig {
   readonly heartbeatIntervalMs?: number;
   /** How long `shutdown()` lets running activities finish before canceling them, in ms. @default 10000 */
   readonly shutdownGraceTimeMs?: number;
+  /**
+   * OpenTelemetry through `@temporalio/interceptors-opentelemetry`: spans for the workflow and
+   * each activity, in the trace of the client that started the workflow (Baton's
+   * `baton.workflow.execute` span), with the Runnables' spans nested in their activity's. Adds
+   * Temporal's workflow interceptors to the bundle (ignored with a prebuilt `workflowBundle`:
+   * bundle `TRACING_WORKFLOW_INTERCEPTORS` into it).
+   * @default undefined (no tracing interceptors)
+   */
+  readonly tracing?: BatonWorkerTracing;
   /** Any other `Worker.create` option, passed through (ours win where both set one). */
   readonly workerOptions?: Partial<WorkerOptions>;
 }
@@ -85,6 +109,34 @@ function checkConfig(config: BatonWorkerConfig): OrchestrationError | undefined 
   if (grace !== undefined && !(typeof grace === 'number' && grace >= 0 && Number.isFinite(grace))) {
     return invalid('shutdownGraceTimeMs must be a number of ms >= 0', 'shutdownGraceTimeMs', grace);
   }
+  return checkTracing(config.tracing);
+}
+
+const hasMethod = (value: unknown, method: string): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Record<string, unknown>)[method] === 'function';
+
+function checkTracing(tracing: unknown): OrchestrationError | undefined {
+  if (tracing === undefined) return undefined;
+  if (typeof tracing !== 'object' || tracing === null)
+    return invalid('tracing must be an object', 'tracing', tracing);
+  const { tracerProvider, spanProcessor, resource } = tracing as BatonWorkerTracing;
+  if (tracerProvider !== undefined && !hasMethod(tracerProvider, 'getTracer')) {
+    const what = 'tracing.tracerProvider must be a TracerProvider (with getTracer)';
+    return invalid(what, 'tracing.tracerProvider', tracerProvider);
+  }
+  if (spanProcessor !== undefined && !hasMethod(spanProcessor, 'onEnd')) {
+    const what = 'tracing.spanProcessor must be an OpenTelemetry SpanProcessor (with onEnd)';
+    return invalid(what, 'tracing.spanProcessor', spanProcessor);
+  }
+  if (resource !== undefined && (typeof resource !== 'object' || resource === null)) {
+    return invalid(
+      'tracing.resource must be an OpenTelemetry Resource',
+      'tracing.resource',
+      resource,
+    );
+  }
   return undefined;
 }
 
@@ -107,8 +159,19 @@ export function createBatonWorker(
   const bad = checkConfig(config);
   if (bad !== undefined) return errAsync(bad);
   const heartbeatIntervalMs = config.heartbeatIntervalMs ?? 1_000;
-  const activities = createBatonActivities(config.activities ?? {}, { heartbeatIntervalMs });
+  const served = serveGraphs(config.activities ?? {}, config.graphs ?? [], config.routers ?? {});
+  if (served.isErr()) return errAsync(served.error);
+  const { routers, fingerprints } = served.value;
+  const activities = createBatonActivities(served.value.activities, {
+    heartbeatIntervalMs,
+    routers,
+    fingerprints,
+  });
   if (activities.isErr()) return errAsync(activities.error);
+  const servedActivities = {
+    ...activities.value,
+    [GRAPH_SPEC_ACTIVITY]: graphSpecActivity(served.value.specs) as RunnableActivity,
+  };
   const namespace = config.namespace ?? 'default';
   const taskQueue = config.taskQueue ?? 'baton';
   const given = config.connection;
@@ -121,7 +184,7 @@ export function createBatonWorker(
     : okAsync(given);
   return connect.andThen((connection) =>
     ResultAsync.fromPromise(
-      Worker.create(workerOptions(config, connection, namespace, taskQueue, activities.value)),
+      Worker.create(workerOptions(config, connection, namespace, taskQueue, servedActivities)),
       (e) => fromTemporalError(e, 'createBatonWorker', 'invalid_config'),
     )
       .orElse((error) =>
@@ -152,8 +215,10 @@ function workerOptions(
     config.workflowBundle !== undefined
       ? { workflowBundle: config.workflowBundle }
       : { workflowsPath: config.workflowsPath ?? fileURLToPath(DEFAULT_WORKFLOWS) };
+  const base = config.workerOptions ?? {};
   return {
-    ...config.workerOptions,
+    ...base,
+    ...(config.tracing === undefined ? {} : tracingWorkerOptions(config.tracing, base)),
     connection,
     namespace,
     taskQueue,

@@ -14,3 +14,5 @@ export type {
   RunnableActivity,
   RunnableActivityOptions,
 } from './runnable-activity.js';
+export { TRACING_WORKFLOW_INTERCEPTORS } from './worker-tracing.js';
+export type { BatonWorkerTracing, WorkflowSpanProcessor } from './worker-tracing.js';

@@ -1,11 +1,21 @@
-import { OrchestrationError, toOrchestrationError, type AnyRunnable } from '@baton/core';
+import {
+  OrchestrationError,
+  toOrchestrationError,
+  type AnyRunnable,
+  type Router,
+} from '@baton/core';
 import { showValue } from '@baton/core/authoring';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { err, ok, type Result } from 'neverthrow';
+import type { NodeCall } from '../workflow/graph-wire.js';
+import { checkNodeCall, finishNodeCall } from './node-call.js';
 
-/** An activity function as the Temporal worker registers it. */
-export type RunnableActivity = (input: unknown) => Promise<unknown>;
+/**
+ * An activity function as the Temporal worker registers it. The graph interpreter passes a
+ * second argument (the node it runs) and gets `{ output, picks }` back.
+ */
+export type RunnableActivity = (input: unknown, call?: NodeCall) => Promise<unknown>;
 
 /** Runnables to register: by name (the record's keys) or as a list (each Runnable's `name`). */
 export type RunnableActivities = Readonly<Record<string, AnyRunnable>> | readonly AnyRunnable[];
@@ -14,6 +24,14 @@ export type RunnableActivities = Readonly<Record<string, AnyRunnable>> | readonl
 export interface RunnableActivityOptions {
   /** How often a running Runnable heartbeats, in ms. @default 1000 */
   readonly heartbeatIntervalMs?: number;
+  /** Routers of graph nodes, by the name the GraphSpec records. @default none */
+  readonly routers?: ReadonlyMap<string, Router<never>>;
+  /**
+   * Fingerprints of the graphs this worker serves. When not empty, a node call for another
+   * fingerprint fails (not retried): the worker runs a different version of the graph.
+   * @default none (not checked)
+   */
+  readonly fingerprints?: ReadonlySet<string>;
 }
 
 /** `details` as JSON can carry them: Temporal payloads are JSON. */
@@ -68,7 +86,8 @@ export function runnableActivity(
   options: RunnableActivityOptions = {},
 ): RunnableActivity {
   const interval = options.heartbeatIntervalMs ?? 1_000;
-  return async (input: unknown) => {
+  return async (input: unknown, call?: NodeCall) => {
+    const router = call === undefined ? undefined : checkNodeCall(call, runnable.name, options);
     const ctx = Context.current();
     const signal = ctx.cancellationSignal;
     ctx.heartbeat();
@@ -92,7 +111,8 @@ export function runnableActivity(
         }),
         aborted.promise,
       ]);
-      if (result.isOk()) return result.value;
+      if (result.isOk())
+        return call === undefined ? result.value : await finishNodeCall(call, result.value, router);
       if (signal.aborted) throw cancellation(signal);
       throw toApplicationFailure(toOrchestrationError(result.error, runnable.name));
     } finally {

@@ -53,3 +53,5 @@ export function flaky(): Promise<number> {
 export async function forever(): Promise<void> {
   await condition(() => false);
 }
+export { handWrittenDag } from './hand-written-dag.js';
+export type { HandWrittenDagInput } from './hand-written-dag.js';
