@@ -95,6 +95,7 @@ const describe = (event: RunEvent<string>): string => {
       return `${event.step} done in ${Math.round(event.durationMs)} ms`;
     case 'step-start':
     case 'step-skip':
+    case 'step-interrupt':
     case 'chunk':
       return event.step;
     case 'run-start':

@@ -4,18 +4,20 @@ import type { HealthChecker } from './health.js';
 
 /**
  * Every status a stored run can have. A status that is not in {@link FINISHED_RUN_STATUSES} is
- * unfinished: retention never deletes such a run.
+ * unfinished: retention never deletes such a run. `interrupted`: a node asked for an answer
+ * (`ctx.interrupt`) and the run waits for `graph.resume(runId, { answers })`.
  */
 export const RUN_STATUSES = [
   'pending',
   'running',
   'paused',
+  'interrupted',
   'succeeded',
   'failed',
   'canceled',
 ] as const;
 
-/** Where a graph run stands. */
+/** Where a graph run stands (see {@link RUN_STATUSES}). */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** The statuses of runs that are over: the only ones retention may delete. */
@@ -32,6 +34,16 @@ export interface RunCheckpoint {
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * What the run's nodes asked with `ctx.interrupt(payload)`, by node path (`ask`, `sub/ask`
+   * for node `ask` of a graph run as node `sub`); present while the run is `interrupted`.
+   */
+  readonly interrupts?: Readonly<Record<string, unknown>>;
+  /**
+   * The answers a resume was given, by the same keys, kept until the run ends so a resume that
+   * crashes before the interrupted nodes finish can be resumed again without them.
+   */
+  readonly answers?: Readonly<Record<string, unknown>>;
 }
 
 /** One small record per finished node, written before its dependents start. */

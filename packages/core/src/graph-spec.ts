@@ -22,6 +22,20 @@ export interface GraphSpecCache {
   readonly ttlMs?: number;
 }
 
+/** A map node's settings (`withNodeMap`). */
+export interface GraphSpecMap {
+  /** `null` stands for `Infinity`. */
+  readonly concurrency: number | null;
+  readonly retries: number;
+  readonly onItemError: 'fail' | 'skip';
+}
+
+/** A loop node's settings (`withNodeLoop`); `until` is registered by name, as routers are. */
+export interface GraphSpecLoop {
+  readonly until: string;
+  readonly maxIterations: number;
+}
+
 /** One node. */
 export interface GraphSpecNode {
   readonly name: string;
@@ -38,6 +52,12 @@ export interface GraphSpecNode {
   readonly triggerRule?: string;
   /** Present when the node caches its output. */
   readonly cache?: GraphSpecCache;
+  /** Present for a map or loop node: how its runnable is repeated. */
+  readonly kind?: 'map' | 'loop';
+  /** Present when `kind` is `'map'`. */
+  readonly map?: GraphSpecMap;
+  /** Present when `kind` is `'loop'`. */
+  readonly loop?: GraphSpecLoop;
 }
 
 /** `to` depends on `from`. */

@@ -74,6 +74,47 @@ export type TriggerRule =
   | 'none_failed_min_one_success'
   | 'none_skipped';
 
+/**
+ * A map node (`withNodeMap`): its runnable runs once per item of the list the node receives,
+ * and the node's output is the list of results in input order.
+ */
+export interface NodeMapConfig {
+  /**
+   * Items running at once.
+   * @default 5
+   */
+  readonly concurrency: number;
+  /**
+   * Retries of a failed item after its first attempt (retryable errors only).
+   * @default 0
+   */
+  readonly retries: number;
+  /**
+   * `'fail'`: a failed item fails the node. `'skip'`: it is left out of the output, and reported
+   * (a `step-error` event with path `[node, index]`, and a warning through the graph's logger).
+   * @default 'fail'
+   */
+  readonly onItemError: 'fail' | 'skip';
+}
+
+/** When a loop stops: called after each iteration with its output and number (1 for the first). */
+export type LoopCondition = (output: never, iteration: number) => boolean | PromiseLike<boolean>;
+
+/**
+ * A loop node (`withNodeLoop`): its runnable runs on the node's input, then on its own output,
+ * until `until` holds; the node's output is the last iteration's.
+ */
+export interface NodeLoopConfig {
+  /** Stops the loop when it returns true. Name it (a named function) for `toSpec`. */
+  readonly until: LoopCondition;
+  /**
+   * Iterations before the node fails with `resource_exhausted` (`details.limit`
+   * `'maxIterations'`).
+   * @default 10
+   */
+  readonly maxIterations: number;
+}
+
 /** Settings of one node, set with `withNode*` options on `addNode`. */
 export interface NodeConfig {
   /**
@@ -111,6 +152,16 @@ export interface NodeConfig {
    * @default 'all_success'
    */
   readonly triggerRule: TriggerRule;
+  /**
+   * Runs the node's runnable over every item of its input list (see `NodeMapConfig`).
+   * @default undefined (runs once)
+   */
+  readonly map?: NodeMapConfig | undefined;
+  /**
+   * Repeats the node's runnable until a condition holds (see `NodeLoopConfig`).
+   * @default undefined (runs once)
+   */
+  readonly loop?: NodeLoopConfig | undefined;
   /**
    * Code run around the node (see `Hooks`): once per node execution, outside its retries.
    * @default undefined (none)
@@ -214,10 +265,33 @@ export interface RunReport<O = unknown> {
   readonly failures: Readonly<Record<string, OrchestrationError>>;
 }
 
+/** Options of `graph.resume` and `graph.startOrResume`. */
+export interface ResumeOptions extends Omit<RunOptions, 'runId'> {
+  /**
+   * Answers to the run's interrupts, by the keys of `handle.interrupts()` (a node's name, or
+   * `sub/ask` for node `ask` of a graph run as node `sub`): `ctx.interrupt` returns them when
+   * the interrupted nodes run again.
+   * @default {}
+   */
+  readonly answers?: Readonly<Record<string, unknown>>;
+}
+
 /** A run started with `graph.start(input)` or `graph.resume(runId)`. */
 export interface RunHandle<O = unknown> {
   readonly runId: string;
+  /** `interrupted` once the run stopped for answers (see `StepContext.interrupt`). */
   status(): RunStatus;
+  /**
+   * What the run's nodes asked with `ctx.interrupt`, by key (empty unless the run ended
+   * `interrupted`). Answer them with `graph.resume(runId, { answers })`.
+   */
+  interrupts(): Readonly<Record<string, unknown>>;
+  /**
+   * Cancels one node: its signal fires (or, not started yet, it does not start) and it fails
+   * with `task_canceled`; its dependents follow the usual rules (an optional edge lets them
+   * run). `not_found` for an unknown node, `invalid_state` once it settled or the run ended.
+   */
+  cancelNode(name: string): Result<void, OrchestrationError>;
   progress(): RunProgress;
   /**
    * The run's events as they happen (hot: subscribe right after `start` to see them all). It
@@ -294,9 +368,16 @@ export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthC
    * Continues a checkpointed run: nodes that succeeded are not run again. Needs
    * `withGraphCheckpointer`; an unknown run fails with `not_found`.
    */
-  resume(
+  resume(runId: string, options?: ResumeOptions): ResultAsync<RunHandle<O>, OrchestrationError>;
+  /**
+   * Starts run `runId` with `input`, or continues it when the store has it (the stored input
+   * wins): what a supervisor calls again after any crash, without branching on `not_found` or
+   * `run-exists`. Needs `withGraphCheckpointer`.
+   */
+  startOrResume(
     runId: string,
-    options?: Omit<RunOptions, 'runId'>,
+    input: I,
+    options?: ResumeOptions,
   ): ResultAsync<RunHandle<O>, OrchestrationError>;
 }
 

@@ -56,6 +56,16 @@ export interface StepErrorEvent extends StepEventBase {
   readonly type: 'step-error';
   readonly error: OrchestrationError;
 }
+/**
+ * A graph node asked for an answer with `ctx.interrupt(payload)`: the run stops once its running
+ * nodes settle and waits for `graph.resume(runId, { answers: { [key]: answer } })`.
+ */
+export interface StepInterruptEvent extends StepEventBase {
+  readonly type: 'step-interrupt';
+  /** The key to answer under: the node's path in the run (`ask`, `sub/ask`, `loop/3`). */
+  readonly key: string;
+  readonly payload: unknown;
+}
 export interface RunEndEvent<O> extends EventBase {
   readonly type: 'run-end';
   readonly name: string;
@@ -77,6 +87,7 @@ export type RunEvent<O = unknown> =
   | StepSkipEvent
   | StepRetryEvent
   | StepErrorEvent
+  | StepInterruptEvent
   | RunEndEvent<O>;
 
 /** Events emitted inside a run (everything but `run-end`, whose output type is the caller's). */

@@ -101,6 +101,7 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
               timestamp: Date.now(),
             })
         : noop,
+      interrupt: (ctx.interrupt ?? noInterrupt) as StepContext['interrupt'],
     };
     let produced: unknown;
     try {
@@ -182,6 +183,15 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
       ? chunks.join('')
       : chunks;
   }
+}
+
+/** `ctx.interrupt` outside a graph node: nothing could store the question or resume the run. */
+function noInterrupt(): never {
+  throw new OrchestrationError(
+    'invalid_state',
+    'ctx.interrupt works only in a node of a graph run with a checkpointer (withGraphCheckpointer); this step does not run as a graph node',
+    { op: 'interrupt', retryable: false, details: { reason: 'no-interrupt' } },
+  );
 }
 
 function noop(): void {

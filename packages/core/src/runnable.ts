@@ -110,6 +110,20 @@ export interface StepContext extends ParentStep {
   readonly tags: readonly string[];
   /** Sends a `chunk` event to stream subscribers (a no-op under invoke). */
   emit(chunk: unknown): void;
+  /**
+   * Human in the loop, in a graph node with a checkpointer: asks for an answer. The first call
+   * throws (do not catch it): the run stops once its running nodes settle, is stored as
+   * `interrupted` with `payload`, and `graph.resume(runId, { answers })` runs the node again,
+   * when this call returns the answer. Outside a graph node it throws `invalid_state`.
+   *
+   * @example
+   * runnable('approve', (draft: string, ctx) => {
+   *   const ok = ctx.interrupt<boolean>({ question: 'publish?', draft });
+   *   return ok ? draft : 'rejected';
+   * });
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the answer's type: it comes from outside the program
+  interrupt<A = unknown>(payload: unknown): A;
 }
 
 /** Receives the events of a streamed run. */
@@ -139,4 +153,9 @@ export interface ExecutionContext {
   readonly enclosing: EnclosingRun | undefined;
   /** OpenTelemetry context of the enclosing span, passed explicitly (no AsyncLocalStorage). */
   readonly otel: Context;
+  /**
+   * What `StepContext.interrupt` calls: set by a graph run for each node execution and copied
+   * by composites; absent outside graph nodes.
+   */
+  readonly interrupt?: ((payload: unknown) => unknown) | undefined;
 }

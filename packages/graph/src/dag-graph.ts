@@ -12,6 +12,7 @@ import {
   type Option,
   type Router,
   type RunHandle,
+  type ResumeOptions,
   type RunOptions,
   type Runnable,
   type StoredRun,
@@ -31,10 +32,10 @@ import {
   type TracedRunOptions,
   showValue,
 } from '@baton/core/authoring';
-import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { CheckpointWriter } from './internal/checkpoint-writer.js';
 import { compileGraph, type CompiledGraph } from './internal/compile-graph.js';
-import { graphError } from './internal/graph-errors.js';
+import { graphError, listNames } from './internal/graph-errors.js';
 import { GraphRun } from './internal/graph-run.js';
 import { GraphStructure } from './internal/graph-structure.js';
 import { rememberStructure } from './internal/graph-structures.js';
@@ -52,6 +53,9 @@ interface LaunchOptions {
   /** Nodes of a resumed run whose stored records it does not reuse (see `CheckpointWriter`). */
   readonly superseded?: readonly string[];
   readonly startedAt?: number;
+  /** Answers to interrupts (`ResumeOptions.answers`, merged with those stored). */
+  readonly answers?: Readonly<Record<string, unknown>>;
+  /** Set for runs behind a handle, which get a signal per node (`cancelNode`). */
   readonly onRun?: (run: GraphRun) => void;
 }
 
@@ -160,15 +164,16 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     if (compiled.isErr()) return Promise.reject(compiled.error);
     const graph = compiled.value;
     const outer = enclosingRun(ctx);
+    const store = this.#config.checkpointer;
     if (outer === undefined) {
-      const scope = topScope(this, ctx.runId, options.restored !== undefined);
+      const resuming = options.restored !== undefined;
+      const scope = topScope(this, ctx.runId, resuming, store, options.answers);
       return this.#traced(graph, input, ctx, options, scope);
     }
     const restored = options.restored !== undefined;
-    const nested = nestedScope(this, this.name, outer, ctx.runId, restored);
+    const nested = nestedScope(this, this.name, outer, ctx.runId, restored, store);
     if (nested.isErr()) return Promise.reject(nested.error);
     const scope = nested.value;
-    const store = this.#config.checkpointer;
     if (store === undefined || !scope.resuming || restored)
       return this.#traced(graph, input, ctx, options, scope);
     // Inside a resumed run or a retried node, a nested run continues its stored run if it has one.
@@ -214,6 +219,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
               inner.metadata,
               scope.parent === undefined && options.restored === undefined,
               options.superseded,
+              options.answers,
             );
       const launch = (value: unknown): Promise<unknown> => {
         const run = new GraphRun({
@@ -227,6 +233,7 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
           restored: options.restored,
           checkpoint,
           scope,
+          cancellable: options.onRun !== undefined,
         });
         options.onRun?.(run);
         return run.start();
@@ -264,16 +271,54 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     options: Omit<RunOptions, 'runId'>,
     launch: LaunchOptions,
   ): RunHandle<O> {
-    return new GraphRunHandle<O>(this.name, graph.size, runId, options, (ctx, onRun) =>
+    return new GraphRunHandle<O>(this.name, graph.names, runId, options, (ctx, onRun) =>
       this.#launch(input, ctx, { ...launch, onRun }),
     );
   }
 
   resume(
     runId: string,
-    options: Omit<RunOptions, 'runId'> = {},
+    options: ResumeOptions = {},
   ): ResultAsync<RunHandle<O>, OrchestrationError> {
     const op = `${this.name}.resume`;
+    return this.#prepare(runId, options, op).andThen(({ store, graph, rest, answers }) =>
+      loadStoredRun(store, runId, op).andThen((stored) =>
+        this.#resumeStored(graph, stored, rest, answers, op),
+      ),
+    );
+  }
+
+  startOrResume(
+    runId: string,
+    input: I,
+    options: ResumeOptions = {},
+  ): ResultAsync<RunHandle<O>, OrchestrationError> {
+    const op = `${this.name}.startOrResume`;
+    return this.#prepare(runId, options, op).andThen(({ store, graph, rest, answers }) =>
+      loadStoredRun(store, runId, op)
+        .andThen((stored) => this.#resumeStored(graph, stored, rest, answers, op))
+        .orElse((error) =>
+          error.code === 'not_found'
+            ? ok(this.#handle(graph, input, runId, rest, { answers }))
+            : err(error),
+        ),
+    );
+  }
+
+  /** What `resume` and `startOrResume` check before reading the store. */
+  #prepare(
+    runId: string,
+    options: ResumeOptions,
+    op: string,
+  ): ResultAsync<
+    {
+      store: CheckpointStore;
+      graph: CompiledGraph;
+      rest: Omit<RunOptions, 'runId'>;
+      answers: Readonly<Record<string, unknown>>;
+    },
+    OrchestrationError
+  > {
     const store = this.#config.checkpointer;
     if (store === undefined) {
       return errAsync(
@@ -287,22 +332,36 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     }
     const invalid = checkRunId(runId, op) ?? checkRunOptions(options, op);
     if (invalid !== undefined) return errAsync(invalid);
+    const { answers = {}, ...rest } = options;
+    const badAnswers = checkAnswers(answers, op);
+    if (badAnswers !== undefined) return errAsync(badAnswers);
     const compiled = this.#freeze();
     if (compiled.isErr()) return errAsync(compiled.error);
-    const graph = compiled.value;
-    return loadStoredRun(store, runId, op)
-      .andThen((stored) => restoredNodes(this.#structure, graph, stored, op))
-      .andThen(({ input, restored, superseded, startedAt, metadata }) =>
+    return okAsync({ store, graph: compiled.value, rest, answers });
+  }
+
+  #resumeStored(
+    graph: CompiledGraph,
+    stored: StoredRun,
+    options: Omit<RunOptions, 'runId'>,
+    given: Readonly<Record<string, unknown>>,
+    op: string,
+  ): Result<RunHandle<O>, OrchestrationError> {
+    const unknownKey = unansweredKey(stored, given, op);
+    if (unknownKey !== undefined) return err(unknownKey);
+    const answers = { ...stored.run.answers, ...given };
+    return restoredNodes(this.#structure, graph, stored, op).andThen(
+      ({ input, restored, superseded, startedAt, metadata }) =>
         mergeMetadata(metadata, options.metadata, op).map((merged) =>
           this.#handle(
             graph,
             input,
-            runId,
+            stored.run.runId,
             { ...options, metadata: merged },
-            { restored, superseded, startedAt },
+            { restored, superseded, startedAt, answers },
           ),
         ),
-      );
+    );
   }
 
   async check(): Promise<HealthReport> {
@@ -325,6 +384,38 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     const store = this.#config.checkpointer;
     return aggregateHealth(component, store === undefined ? [] : [store], { details });
   }
+}
+
+/** `answers` must be a record. */
+function checkAnswers(answers: unknown, op: string): OrchestrationError | undefined {
+  if (typeof answers === 'object' && answers !== null && !Array.isArray(answers)) return undefined;
+  return new OrchestrationError(
+    'invalid_config',
+    `${op}: answers must be a record of answers by interrupt key (see handle.interrupts()), got ${showValue(answers)}`,
+    { op, details: { field: 'answers' } },
+  );
+}
+
+/**
+ * An answer for a key the stored run never asked: a typo would otherwise be ignored and the
+ * node would ask again.
+ */
+function unansweredKey(
+  stored: StoredRun,
+  answers: Readonly<Record<string, unknown>>,
+  op: string,
+): OrchestrationError | undefined {
+  const known = { ...stored.run.answers, ...stored.run.interrupts };
+  const extra = Object.keys(answers).filter((key) => !Object.hasOwn(known, key));
+  if (extra.length === 0) return undefined;
+  const asked = Object.keys(known);
+  const expected =
+    asked.length === 0 ? 'it has no interrupts' : `its interrupts are ${listNames(asked)}`;
+  return new OrchestrationError(
+    'invalid_config',
+    `${op}: run "${stored.run.runId}" did not ask ${listNames(extra)}; ${expected}`,
+    { op, details: { field: 'answers', keys: extra, interrupts: asked } },
+  );
 }
 
 function checkRunId(runId: unknown, op: string): OrchestrationError | undefined {

@@ -4,6 +4,7 @@ import {
   type Graph,
   type GraphSpec,
   type GraphSpecNode,
+  type LoopCondition,
   type Registry,
   type Router,
   type Runnable,
@@ -34,6 +35,8 @@ export interface SpecBindings {
   readonly runnables: Readonly<Record<string, Runnable<never>>> | Registry<Runnable<never>>;
   /** Routers by the name conditional edges refer to them. @default {} */
   readonly routers?: Readonly<Record<string, Router<never>>>;
+  /** Loop conditions (`withNodeLoop`'s `until`) by the name loop nodes refer to them. @default {} */
+  readonly conditions?: Readonly<Record<string, LoopCondition>>;
 }
 
 const OP = 'graphFromSpec';
@@ -69,6 +72,15 @@ const specSchema = z.strictObject({
       timeoutMs: ms,
       triggerRule: name.optional(),
       cache: z.strictObject({ namespace: z.string().optional(), ttlMs: ms.optional() }).optional(),
+      kind: z.enum(['map', 'loop']).optional(),
+      map: z
+        .strictObject({
+          concurrency: z.number().min(1).nullable(),
+          retries: count,
+          onItemError: z.enum(['fail', 'skip']),
+        })
+        .optional(),
+      loop: z.strictObject({ until: name, maxIterations: z.number().int().min(1) }).optional(),
     }),
   ),
   edges: z.array(z.strictObject({ from: name, to: name, required: z.boolean() })),
@@ -125,6 +137,18 @@ function parseSpec(raw: unknown): Result<GraphSpec, OrchestrationError> {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const field = showPath(issue.path) || '(spec)';
     return invalid(`invalid spec at ${field}: ${issue.message}`, { field });
+  }
+  const mismatch = parsed.data.nodes.findIndex(
+    (n) =>
+      (n.kind === 'map') !== (n.map !== undefined) ||
+      (n.kind === 'loop') !== (n.loop !== undefined),
+  );
+  if (mismatch >= 0) {
+    const field = `nodes[${mismatch}].kind`;
+    return invalid(
+      `invalid spec at ${field}: a map node has 'map' settings, a loop node 'loop' settings, other nodes neither`,
+      { field },
+    );
   }
   // zod types an optional field as `T | undefined`; absent is what it parsed.
   const { fingerprint, ...body } = parsed.data as Omit<GraphSpec, 'fingerprint'> & {
@@ -184,6 +208,7 @@ function checkNames(
   spec: GraphSpec,
   runnables: Lookup<Runnable<never>>,
   routers: Lookup<Router<never>>,
+  conditions: Lookup<LoopCondition>,
 ): Result<void, OrchestrationError> {
   const missing = (names: string[], lookup: Lookup<unknown>) => [
     ...new Set(names.filter((n) => lookup.find(n) === undefined)),
@@ -196,7 +221,12 @@ function checkNames(
     spec.conditionalEdges.map((c) => c.router),
     routers,
   );
-  if (noRunnable.length === 0 && noRouter.length === 0) return ok(undefined);
+  const noCondition = missing(
+    spec.nodes.flatMap((n) => (n.loop === undefined ? [] : [n.loop.until])),
+    conditions,
+  );
+  if (noRunnable.length === 0 && noRouter.length === 0 && noCondition.length === 0)
+    return ok(undefined);
   const part = (kind: string, names: string[], lookup: Lookup<unknown>) => {
     const known = lookup.names();
     return `no ${kind} registered as ${listNames(names)} (registered: ${known.length ? listNames(known) : 'none'})`;
@@ -204,19 +234,26 @@ function checkNames(
   const parts = [
     ...(noRunnable.length ? [part('runnable', noRunnable, runnables)] : []),
     ...(noRouter.length ? [part('router', noRouter, routers)] : []),
+    ...(noCondition.length ? [part('loop condition', noCondition, conditions)] : []),
   ];
   return err(
     new OrchestrationError('not_found', `${OP}: ${parts.join('; ')}`, {
       op: OP,
-      details: { runnables: noRunnable, routers: noRouter },
+      details: { runnables: noRunnable, routers: noRouter, conditions: noCondition },
     }),
   );
 }
 
 /** The node's settings as options that set each field as recorded (none reads another). */
-function nodeOptions(node: GraphSpecNode): NodeOption[] {
+function nodeOptions(node: GraphSpecNode, conditions: Lookup<LoopCondition>): NodeOption[] {
   return [
     (draft) => {
+      if (node.map !== undefined)
+        draft.map = { ...node.map, concurrency: node.map.concurrency ?? Infinity };
+      if (node.loop !== undefined) {
+        const until = conditions.find(node.loop.until) as LoopCondition;
+        draft.loop = { until, maxIterations: node.loop.maxIterations };
+      }
       draft.priority = node.priority;
       draft.retries = node.retries;
       draft.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...node.retryPolicy };
@@ -266,14 +303,15 @@ export function graphFromSpec<I = unknown, O = unknown>(
   const s = parsed.value;
   const runnables = lookupOf<Runnable<never>>(safely(() => bindings.runnables, undefined));
   const routers = lookupOf<Router<never>>(safely(() => bindings.routers, undefined));
-  const named = checkNames(s, runnables, routers);
+  const conditions = lookupOf<LoopCondition>(safely(() => bindings.conditions, undefined));
+  const named = checkNames(s, runnables, routers, conditions);
   if (named.isErr()) return err(named.error);
   return createGraph<I, O>(...settingsOptions(s), ...options).andThen((graph) => {
     for (const node of s.nodes)
       graph.addNode(
         node.name,
         runnables.find(node.runnable) as Runnable<never>,
-        ...nodeOptions(node),
+        ...nodeOptions(node, conditions),
       );
     for (const e of s.edges) graph.addEdge(e.from, e.to, { required: e.required });
     for (const c of s.conditionalEdges)

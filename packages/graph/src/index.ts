@@ -20,10 +20,14 @@ export {
 } from './graph-options.js';
 export type { GraphOption } from './graph-options.js';
 export {
+  DEFAULT_MAX_ITERATIONS,
   DEFAULT_NODE_CONFIG,
+  DEFAULT_NODE_MAP,
   withNodeCache,
   withNodeInput,
   withNodeHooks,
+  withNodeLoop,
+  withNodeMap,
   withNodePriority,
   withNodeRateLimit,
   withNodeRetries,

@@ -2,6 +2,9 @@ import {
   DEFAULT_RETRY_POLICY,
   type CacheOptions,
   type Hooks,
+  type LoopCondition,
+  type NodeLoopConfig,
+  type NodeMapConfig,
   type RateLimitOptions,
   type NodeConfig,
   type NodeInputFn,
@@ -27,50 +30,99 @@ export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
   cache: undefined,
   input: undefined,
   triggerRule: 'all_success',
+  map: undefined,
+  loop: undefined,
 });
+
+/** What `withNodeMap` fills in. */
+export const DEFAULT_NODE_MAP: Readonly<NodeMapConfig> = Object.freeze({
+  concurrency: 5,
+  retries: 0,
+  onItemError: 'fail',
+});
+
+/** Iterations a loop gets when `withNodeLoop` does not say. */
+export const DEFAULT_MAX_ITERATIONS = 10;
 
 const MAX_TIMER_MS = 2_147_483_647;
 
 // Policies given with a maxAttempts: validation refuses them (withNodeRetries sets the attempts).
 const withAttempts = new WeakSet<object>();
 
-const nodeConfigSchema = z.object({
-  priority: z
-    .number({ error: 'withNodePriority expects a number' })
-    .int({ error: 'withNodePriority expects 0, 1, 2 or 3' })
-    .min(0, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' })
-    .max(3, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' }),
-  retries: z
-    .number({ error: 'withNodeRetries expects a number' })
-    .int({ error: 'withNodeRetries expects a whole number of retries' })
-    .min(0, { error: 'withNodeRetries expects retries >= 0 (0 runs the node once)' })
-    .optional(),
-  retryPolicy: z
-    .custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
-      error: 'withNodeRetryPolicy expects a retry policy object',
-    })
-    .refine((v) => !withAttempts.has(v), {
-      error: `withNodeRetryPolicy does not take maxAttempts; set the attempts with withNodeRetries(n) (retries after the first attempt)`,
+const nodeConfigSchema = z
+  .object({
+    priority: z
+      .number({ error: 'withNodePriority expects a number' })
+      .int({ error: 'withNodePriority expects 0, 1, 2 or 3' })
+      .min(0, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' })
+      .max(3, { error: 'withNodePriority expects 0 (urgent) .. 3 (low)' }),
+    retries: z
+      .number({ error: 'withNodeRetries expects a number' })
+      .int({ error: 'withNodeRetries expects a whole number of retries' })
+      .min(0, { error: 'withNodeRetries expects retries >= 0 (0 runs the node once)' })
+      .optional(),
+    retryPolicy: z
+      .custom<RetryPolicy>((v) => typeof v === 'object' && v !== null, {
+        error: 'withNodeRetryPolicy expects a retry policy object',
+      })
+      .refine((v) => !withAttempts.has(v), {
+        error: `withNodeRetryPolicy does not take maxAttempts; set the attempts with withNodeRetries(n) (retries after the first attempt)`,
+      }),
+    timeoutMs: z
+      .number({ error: 'withNodeTimeout expects a number of milliseconds' })
+      .min(0, { error: 'withNodeTimeout expects milliseconds >= 0 (0 means no timeout)' })
+      .max(MAX_TIMER_MS, { error: `withNodeTimeout expects at most ${MAX_TIMER_MS} ms` }),
+    cache: z.custom<CacheOptions<unknown, unknown> | undefined>(
+      (v) => v === undefined || (typeof v === 'object' && v !== null),
+      { error: 'withNodeCache expects cache options, e.g. withNodeCache({ ttlMs: 60_000 })' },
+    ),
+    input: z.custom<NodeInputFn | undefined>((v) => v === undefined || typeof v === 'function', {
+      error: 'withNodeInput expects a function (parents, graphInput) => input',
     }),
-  timeoutMs: z
-    .number({ error: 'withNodeTimeout expects a number of milliseconds' })
-    .min(0, { error: 'withNodeTimeout expects milliseconds >= 0 (0 means no timeout)' })
-    .max(MAX_TIMER_MS, { error: `withNodeTimeout expects at most ${MAX_TIMER_MS} ms` }),
-  cache: z.custom<CacheOptions<unknown, unknown> | undefined>(
-    (v) => v === undefined || (typeof v === 'object' && v !== null),
-    { error: 'withNodeCache expects cache options, e.g. withNodeCache({ ttlMs: 60_000 })' },
-  ),
-  input: z.custom<NodeInputFn | undefined>((v) => v === undefined || typeof v === 'function', {
-    error: 'withNodeInput expects a function (parents, graphInput) => input',
-  }),
-  triggerRule: z.custom<TriggerRule>((v) => (TRIGGER_RULES as readonly unknown[]).includes(v), {
-    error: `withNodeTriggerRule expects one of ${TRIGGER_RULES.map((r) => `'${r}'`).join(', ')}`,
-  }),
-  hooks: optionalObject<Hooks>('withNodeHooks expects hooks { before?, after?, onError? }'),
-  rateLimit: optionalObject<RateLimitOptions>(
-    'withNodeRateLimit expects rate limit settings, e.g. { requestsPerInterval: 60, intervalMs: 60_000 }',
-  ),
-}) as unknown as z.ZodType<NodeConfig>;
+    triggerRule: z.custom<TriggerRule>((v) => (TRIGGER_RULES as readonly unknown[]).includes(v), {
+      error: `withNodeTriggerRule expects one of ${TRIGGER_RULES.map((r) => `'${r}'`).join(', ')}`,
+    }),
+    hooks: optionalObject<Hooks>('withNodeHooks expects hooks { before?, after?, onError? }'),
+    rateLimit: optionalObject<RateLimitOptions>(
+      'withNodeRateLimit expects rate limit settings, e.g. { requestsPerInterval: 60, intervalMs: 60_000 }',
+    ),
+    map: z
+      .strictObject(
+        {
+          // zod 4 numbers reject Infinity
+          concurrency: z.custom<number>(
+            (v) => v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= 1),
+            { error: 'withNodeMap expects concurrency to be a whole number >= 1 or Infinity' },
+          ),
+          retries: z
+            .number({ error: 'withNodeMap expects retries to be a number' })
+            .int({ error: 'withNodeMap expects a whole number of retries' })
+            .min(0, { error: 'withNodeMap expects retries >= 0 (0 runs each item once)' }),
+          onItemError: z.enum(['fail', 'skip'], {
+            error: "withNodeMap expects onItemError 'fail' or 'skip'",
+          }),
+        },
+        { error: 'withNodeMap expects { concurrency?, retries?, onItemError? }' },
+      )
+      .optional(),
+    loop: z
+      .strictObject(
+        {
+          until: z.custom<NodeLoopConfig['until']>((v) => typeof v === 'function', {
+            error: 'withNodeLoop expects until to be a function (output, iteration) => boolean',
+          }),
+          maxIterations: z
+            .number({ error: 'withNodeLoop expects maxIterations to be a number' })
+            .int({ error: 'withNodeLoop expects a whole number for maxIterations' })
+            .min(1, { error: 'withNodeLoop expects maxIterations >= 1' }),
+        },
+        { error: 'withNodeLoop expects { until, maxIterations? }' },
+      )
+      .optional(),
+  })
+  .refine((c) => c.map === undefined || c.loop === undefined, {
+    error: 'a node is either a map (withNodeMap) or a loop (withNodeLoop), not both',
+  }) as unknown as z.ZodType<NodeConfig>;
 
 /** An optional object field (checked further where it is used). */
 export function optionalObject<T>(error: string) {
@@ -215,5 +267,58 @@ export function withNodeRateLimit<I = unknown, O = unknown>(
 ): NodeOption {
   return (draft) => {
     draft.rateLimit = options as RateLimitOptions;
+  };
+}
+
+/** Copies an options object for a draft; an unreadable one is left for validation to name. */
+function readOptions(options: unknown): unknown {
+  if (typeof options !== 'object' || options === null) return options;
+  try {
+    return { ...options };
+  } catch {
+    return options;
+  }
+}
+
+/**
+ * Makes the node a map: it receives a list and runs its runnable once per item, at most
+ * `concurrency` at once, each item with its own `retries`. Its output is the results in input
+ * order. With a checkpointer each finished item is recorded, so a resumed run (or a retry of the
+ * node) runs only the items that had not finished. A failed item fails the node, or with
+ * `onItemError: 'skip'` is left out of the output and reported (`step-error` event, logger).
+ * @default undefined (the node runs once)
+ * @example
+ * graph.addNode('summaries', summarize, withNodeMap({ concurrency: 4, retries: 2 }));
+ */
+export function withNodeMap(options: Partial<NodeMapConfig> = {}): NodeOption {
+  return (draft) => {
+    const given = readOptions(options);
+    draft.map = (
+      typeof given === 'object' && given !== null ? { ...DEFAULT_NODE_MAP, ...given } : given
+    ) as NodeMapConfig;
+  };
+}
+
+/**
+ * Makes the node a loop: its runnable runs on the node's input, then on its own output, until
+ * `until(output, iteration)` holds, at most `maxIterations` times (then `resource_exhausted`).
+ * Its output is the last iteration's. With a checkpointer each iteration's output is recorded,
+ * so a resumed run continues at the iteration it was in. Name `until` (a named function) for
+ * `toSpec`.
+ * @default undefined (the node runs once)
+ * @example
+ * graph.addNode('agent', step, withNodeLoop({ until: function done(s: State) { return s.done; } }));
+ */
+export function withNodeLoop(options: {
+  readonly until: LoopCondition;
+  readonly maxIterations?: number;
+}): NodeOption {
+  return (draft) => {
+    const given = readOptions(options);
+    draft.loop = (
+      typeof given === 'object' && given !== null
+        ? { maxIterations: DEFAULT_MAX_ITERATIONS, ...given }
+        : given
+    ) as NodeLoopConfig;
   };
 }

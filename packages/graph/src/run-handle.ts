@@ -18,7 +18,8 @@ import {
   type ExecutionContext,
 } from '@baton/core/authoring';
 import { context as otelContext } from '@opentelemetry/api';
-import { err, ok, ResultAsync } from 'neverthrow';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { interruptsOf } from './internal/interrupts.js';
 import type { Observable } from 'rxjs';
 import { EventReplay } from './internal/event-replay.js';
 import type { GraphRun } from './internal/graph-run.js';
@@ -28,6 +29,7 @@ import { calledFrom } from './internal/run-scope.js';
 export type LaunchRun = (ctx: ExecutionContext, onRun: (run: GraphRun) => void) => Promise<unknown>;
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_INTERRUPTS: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_FAILURES: Readonly<Record<string, OrchestrationError>> = Object.freeze({});
 const ROOT_PATH: readonly string[] = Object.freeze([]);
 
@@ -42,7 +44,11 @@ export class GraphRunHandle<O> implements RunHandle<O> {
   readonly result: ResultAsync<O, OrchestrationError>;
   readonly report: ResultAsync<RunReport<O>, OrchestrationError>;
   readonly #name: string;
+  readonly #nodes: readonly string[];
   readonly #total: number;
+  /** Nodes `cancelNode` named before the run object existed. */
+  #cancels: string[] | undefined;
+  #interrupts: Readonly<Record<string, unknown>> = NO_INTERRUPTS;
   readonly #events = new EventReplay<RunEvent<O>>();
   readonly #controller: AbortController;
   #run: GraphRun | undefined;
@@ -51,14 +57,15 @@ export class GraphRunHandle<O> implements RunHandle<O> {
 
   constructor(
     name: string,
-    total: number,
+    nodes: readonly string[],
     runId: string,
     options: Omit<RunOptions, 'runId'>,
     launch: LaunchRun,
   ) {
     this.runId = runId;
     this.#name = name;
-    this.#total = total;
+    this.#nodes = nodes;
+    this.#total = nodes.length;
     this.events$ = this.#events.events$;
     const { controller, dispose } = childController(
       options.signal ?? options.parent?.signal ?? NEVER_SIGNAL,
@@ -107,6 +114,8 @@ export class GraphRunHandle<O> implements RunHandle<O> {
     const onRun = (run: GraphRun): void => {
       this.#run = run;
       if (this.#pauseRequested) run.pause();
+      for (const node of this.#cancels ?? []) run.cancelNode(node);
+      this.#cancels = undefined;
     };
     const body = (c: ExecutionContext): Promise<unknown> => launch(c, onRun);
     try {
@@ -128,7 +137,14 @@ export class GraphRunHandle<O> implements RunHandle<O> {
       return { output, failures: failures ?? NO_FAILURES };
     } catch (error) {
       const e = toOrchestrationError(error, this.#name);
-      this.#status = e.code === 'task_canceled' ? 'canceled' : 'failed';
+      const interrupts = interruptsOf(e);
+      if (interrupts !== undefined) this.#interrupts = interrupts;
+      this.#status =
+        interrupts !== undefined
+          ? 'interrupted'
+          : e.code === 'task_canceled'
+            ? 'canceled'
+            : 'failed';
       emitStepError(ctx, this.#name, e, ROOT_PATH);
       subject.complete();
       throw e;
@@ -138,6 +154,29 @@ export class GraphRunHandle<O> implements RunHandle<O> {
   status(): RunStatus {
     if (this.#status !== 'running') return this.#status;
     return (this.#run?.paused ?? this.#pauseRequested) ? 'paused' : 'running';
+  }
+
+  interrupts(): Readonly<Record<string, unknown>> {
+    return this.#interrupts;
+  }
+
+  cancelNode(name: string): Result<void, OrchestrationError> {
+    const run = this.#run;
+    if (run !== undefined) return run.cancelNode(name);
+    const op = `${this.#name}.cancelNode`;
+    if (!this.#nodes.includes(name)) {
+      return err(
+        new OrchestrationError('not_found', `${op}: no node "${name}"`, {
+          op,
+          details: { reason: 'unknown-node', node: name },
+        }),
+      );
+    }
+    if (this.#status !== 'pending') {
+      return err(new OrchestrationError('invalid_state', `${op}: the run already ended`, { op }));
+    }
+    (this.#cancels ??= []).push(name);
+    return ok(undefined);
   }
 
   progress(): RunProgress {

@@ -263,7 +263,7 @@ describe.runIf(server !== undefined)('a graph on a real Temporal dev server', ()
     const spec = diamond().toSpec()._unsafeUnwrap();
     const mapNode = {
       ...spec,
-      nodes: spec.nodes.map((n, i) => (i === 0 ? { ...n, kind: 'map' } : n)),
+      nodes: spec.nodes.map((n, i) => (i === 0 ? { ...n, kind: 'map' as const } : n)),
     };
     expect(refused(mapNode)).toMatch(
       /not supported on Temporal: node "fetch" has "kind" \(a map node\)/,

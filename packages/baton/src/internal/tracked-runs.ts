@@ -10,6 +10,7 @@ import type {
   OrchestrationError,
   Router,
   RunHandle,
+  ResumeOptions,
   RunOptions,
   Runnable,
 } from '@baton/core';
@@ -145,13 +146,31 @@ export class TrackedGraph<I, O> extends TrackedRunnable<I, O, Graph<I, O>> imple
 
   resume(
     runId: string,
-    options: Omit<RunOptions, 'runId'> = {},
+    options: ResumeOptions = {},
   ): ResultAsync<RunHandle<O>, OrchestrationError> {
-    const refused = this.tracker.refusal(`${this.name}.resume`);
+    return this.#continue('resume', options, (o) => this.inner.resume(runId, o));
+  }
+
+  startOrResume(
+    runId: string,
+    input: I,
+    options: ResumeOptions = {},
+  ): ResultAsync<RunHandle<O>, OrchestrationError> {
+    return this.#continue('startOrResume', options, (o) =>
+      this.inner.startOrResume(runId, input, o),
+    );
+  }
+
+  /** `resume` and `startOrResume`: refused while shutting down, linked, counted. */
+  #continue(
+    method: string,
+    options: ResumeOptions,
+    call: (options: ResumeOptions) => ResultAsync<RunHandle<O>, OrchestrationError>,
+  ): ResultAsync<RunHandle<O>, OrchestrationError> {
+    const refused = this.tracker.refusal(`${this.name}.${method}`);
     if (refused) return errAsync(refused);
     const link = this.tracker.link(runSignal(options), this.name);
-    return this.inner
-      .resume(runId, { ...options, signal: link.signal })
+    return call({ ...options, signal: link.signal })
       .map((handle) => this.#watch(handle, link.dispose))
       .mapErr((error) => {
         link.dispose();

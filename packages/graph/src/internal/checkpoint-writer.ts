@@ -4,6 +4,7 @@ import {
   type Logger,
   type NodeCheckpoint,
   type OrchestrationError,
+  type RunCheckpoint,
   type RunStatus,
   type StoredRun,
 } from '@baton/core';
@@ -54,12 +55,15 @@ export class CheckpointWriter {
     private readonly fresh: boolean,
     /** A resumed run's nodes whose succeeded or skipped records it does not reuse (see `begin`). */
     private readonly superseded: readonly string[] = [],
+    /** Answers a resume was given: kept in the run record until another resume replaces them. */
+    private readonly answers: Readonly<Record<string, unknown>> = {},
   ) {
     this.#owned = !fresh;
   }
 
-  #saveRun(status: RunStatus): Promise<void> {
-    const run = {
+  #saveRun(status: RunStatus, interrupts?: Readonly<Record<string, unknown>>): Promise<void> {
+    const answers = this.answers;
+    const run: RunCheckpoint = {
       runId: this.runId,
       graph: this.graph,
       status,
@@ -67,6 +71,8 @@ export class CheckpointWriter {
       startedAt: this.startedAt,
       updatedAt: Date.now(),
       metadata: this.metadata,
+      ...(interrupts === undefined ? {} : { interrupts }),
+      ...(Object.keys(answers).length === 0 ? {} : { answers }),
     };
     return settle(`${this.graph}.checkpoint`, () => this.store.saveRun(run));
   }
@@ -173,11 +179,11 @@ export class CheckpointWriter {
    * Waits for background writes, then records the final status (a failure is only logged).
    * Writes nothing when the run never owned its id.
    */
-  async finish(status: RunStatus): Promise<void> {
+  async finish(status: RunStatus, interrupts?: Readonly<Record<string, unknown>>): Promise<void> {
     await Promise.all(this.#background);
     if (!this.#owned) return; // never write over a run this one did not start
     try {
-      await this.#saveRun(status);
+      await this.#saveRun(status, interrupts);
     } catch (error) {
       this.logger.warn('graph checkpoint write failed', {
         graph: this.graph,

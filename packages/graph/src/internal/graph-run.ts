@@ -16,7 +16,10 @@ import type { CheckpointWriter } from './checkpoint-writer.js';
 import type { CompiledGraph } from './compile-graph.js';
 import type { NodeSpec } from './node-spec.js';
 import { nodeEnv, runNode, type NodeEnv } from './node-runner.js';
-import { QUEUED, RUNNING } from '../scheduling/scheduler.js';
+import { FAILED, QUEUED, RUNNING, SKIPPED, SUCCEEDED } from '../scheduling/scheduler.js';
+import { err, ok, type Result } from 'neverthrow';
+import { graphError, listNames } from './graph-errors.js';
+import { interruptAt, interruptedError, interruptsOf } from './interrupts.js';
 import {
   failFastReason,
   failures,
@@ -47,6 +50,8 @@ export interface GraphRunSetup {
   readonly checkpoint: CheckpointWriter | undefined;
   /** Where the run sits among enclosing graph runs; its nodes' contexts point to it. */
   readonly scope: RunScope;
+  /** Each node gets its own signal, so `cancelNode` can cancel one (runs behind a handle). */
+  readonly cancellable: boolean;
 }
 
 /**
@@ -75,6 +80,10 @@ export class GraphRun extends RunState implements PoolRun {
   #onAbort: (() => void) | undefined;
   #resolve: (value: unknown) => void = ignore;
   #reject: (error: OrchestrationError) => void = ignore;
+  /** What interrupted nodes asked, by key; set once a node interrupts (the run then winds down). */
+  #asked: Record<string, unknown> | undefined;
+  /** Nodes canceled with `cancelNode` before they started: they fail instead of starting. */
+  #canceled: Map<number, OrchestrationError> | undefined;
 
   constructor(setup: GraphRunSetup) {
     super(setup.graph, setup.input, setup.ctx, setup.restored, setup.checkpoint);
@@ -86,12 +95,14 @@ export class GraphRun extends RunState implements PoolRun {
     // get the caller's never-aborting signal instead of an AbortController per run.
     this.#tasks = new RunningTasks(
       !setup.graph.sequential || setup.ctx.signal !== NEVER_SIGNAL || setup.config.timeoutMs > 0,
+      setup.cancellable,
     );
     this.#env = nodeEnv(
       setup.graph.name,
       setup.ctx,
       setup.telemetry.tracer,
       setup.tracing,
+      setup.telemetry.logger,
       setup.config.runStats,
     );
   }
@@ -163,17 +174,24 @@ export class GraphRun extends RunState implements PoolRun {
     const spec = this.graph.nodes[i] as NodeSpec;
     let promise: Promise<unknown>;
     try {
+      const canceled = this.#canceled?.get(i);
+      if (canceled !== undefined) throw canceled;
       const input = this.inputOf(i);
+      const path = ctx.sink === undefined ? ctx.path : this.nodePath(i);
+      const sink = ctx.sink;
+      const runId = ctx.runId;
+      const op = `${this.graph.name}.${spec.name}`;
       const nodeCtx: ExecutionContext = {
         signal: task.lane === undefined ? ctx.signal : task.lane.signal,
-        runId: ctx.runId,
+        runId,
         metadata: ctx.metadata,
         configurable: ctx.configurable,
         tags: ctx.tags,
-        sink: ctx.sink,
-        path: ctx.sink === undefined ? ctx.path : this.nodePath(i),
+        sink,
+        path,
         enclosing: nodeRun(this.#scope, spec.name, task),
         otel: ctx.otel,
+        interrupt: interruptAt(this.#scope, spec.name, task, { sink, runId, path }, op),
       };
       promise = runNode(spec, input, nodeCtx, this.#env, task);
     } catch (error) {
@@ -203,6 +221,7 @@ export class GraphRun extends RunState implements PoolRun {
   #onDone(task: NodeTask, output: unknown): void {
     if (this.done) return this.#releaseLate(task);
     this.#release(task);
+    if (task.interrupts !== undefined) return this.#onInterrupted(task);
     const i = task.index;
     const durationMs = performance.now() - task.startedAt;
     this.#metrics.recordExecution(
@@ -238,6 +257,7 @@ export class GraphRun extends RunState implements PoolRun {
   #onFailed(task: NodeTask, error: unknown): void {
     if (this.done) return this.#releaseLate(task);
     this.#release(task);
+    if (task.interrupts !== undefined) return this.#onInterrupted(task);
     const i = task.index;
     const e = toOrchestrationError(error, this.nodeName(i));
     const metricName = this.graph.metricNames[i] as string;
@@ -263,11 +283,59 @@ export class GraphRun extends RunState implements PoolRun {
     return true;
   }
 
+  /**
+   * A node asked for answers (`ctx.interrupt`): its question is kept, no new node starts, and
+   * the run ends `interrupted` once the running nodes settled (and their records are written).
+   */
+  #onInterrupted(task: NodeTask): void {
+    Object.assign((this.#asked ??= {}), task.interrupts);
+    this.paused = true;
+    this.#flush();
+  }
+
   /** Decides pending work, ends the run when every node is settled, and feeds free workers. */
   #flush(): void {
     this.drain();
-    if (!this.done && this.allSettled) this.#finish();
+    if (!this.done) {
+      if (this.allSettled) this.#finish();
+      else if (this.#asked !== undefined && this.#tasks.count === 0 && this.#saving === 0)
+        this.#endInterrupted(this.#asked);
+    }
     this.#pool.pump();
+  }
+
+  #endInterrupted(asked: Readonly<Record<string, unknown>>): void {
+    const ask = this.#scope.ask;
+    if (ask !== undefined) for (const key of Object.keys(asked)) ask(key, asked[key]);
+    this.#end(interruptedError(this.graph.name, asked), undefined);
+  }
+
+  /** See `RunHandle.cancelNode`. */
+  cancelNode(name: string): Result<void, OrchestrationError> {
+    const op = `${this.graph.name}.cancelNode`;
+    const names = this.graph.names;
+    const i = names.indexOf(name);
+    if (i < 0) {
+      const message = `no node "${name}"; the nodes are ${listNames(names)}`;
+      return err(graphError('not_found', 'unknown-node', op, message, { node: name }));
+    }
+    const state = this.state[i];
+    const settled = state === SUCCEEDED || state === FAILED || state === SKIPPED;
+    if (this.done || settled) {
+      const why = this.done ? 'the run already ended' : `node "${name}" already settled`;
+      return err(new OrchestrationError('invalid_state', `${op}: ${why}`, { op }));
+    }
+    const error = new OrchestrationError(
+      'task_canceled',
+      `${this.graph.name}: node "${name}" was canceled (handle.cancelNode)`,
+      { op, details: { node: name } },
+    );
+    if (state === RUNNING && !this.#tasks.cancel(i, error)) {
+      const message = `node "${name}" finished; its record is being written`;
+      return err(new OrchestrationError('invalid_state', `${op}: ${message}`, { op }));
+    }
+    (this.#canceled ??= new Map()).set(i, error);
+    return ok(undefined);
   }
 
   #finish(): void {
@@ -308,9 +376,16 @@ export class GraphRun extends RunState implements PoolRun {
     const checkpoint = this.checkpoint;
     if (checkpoint === undefined) settle();
     else {
+      const interrupts = error === undefined ? undefined : interruptsOf(error);
       const status =
-        error === undefined ? 'succeeded' : error.code === 'task_canceled' ? 'canceled' : 'failed';
-      void checkpoint.finish(status).then(settle);
+        error === undefined
+          ? 'succeeded'
+          : interrupts !== undefined
+            ? 'interrupted'
+            : error.code === 'task_canceled'
+              ? 'canceled'
+              : 'failed';
+      void checkpoint.finish(status, interrupts).then(settle);
     }
     this.#pool.pump();
   }
@@ -320,7 +395,7 @@ export class GraphRun extends RunState implements PoolRun {
   }
 
   resume(): void {
-    if (!this.paused) return;
+    if (!this.paused || this.#asked !== undefined) return;
     this.paused = false;
     if (this.done) return;
     const parked = this.#parked;

@@ -1,6 +1,7 @@
 import {
   OrchestrationError,
   toOrchestrationError,
+  type Logger,
   type RetryPolicy,
   type RunStats,
 } from '@baton/core';
@@ -19,6 +20,8 @@ import {
 import type { Context, Tracer } from '@opentelemetry/api';
 
 import { readList } from './graph-structure.js';
+import { runLoop } from './loop-node.js';
+import { runMap } from './map-node.js';
 import type { NodeSpec } from './node-spec.js';
 
 /** What running a node needs from its run. */
@@ -31,6 +34,7 @@ export interface NodeEnv {
   readonly tracing: boolean;
   /** Context holding the graph span: the parent of every node span. */
   readonly otel: Context;
+  readonly logger: Logger;
   /** Where node executions are recorded (`withRunStats`). */
   readonly stats: RunStats | undefined;
 }
@@ -41,9 +45,11 @@ export function nodeEnv(
   ctx: ExecutionContext,
   tracer: Tracer,
   tracing: boolean,
+  logger: Logger,
   stats?: RunStats,
 ): NodeEnv {
-  return { graphName, runId: ctx.runId, sink: ctx.sink, tracer, tracing, otel: ctx.otel, stats };
+  const { runId, sink, otel } = ctx;
+  return { graphName, runId, sink, tracer, tracing, otel, logger, stats };
 }
 
 /** Mutable facts about one node execution that the run reads when it settles. */
@@ -55,10 +61,28 @@ export interface NodeOutcome {
   nestedRuns: number;
 }
 
-function call(node: NodeSpec, input: unknown, ctx: ExecutionContext): Promise<unknown> {
+/** One run of the node's body: its runnable, or its map or loop over it. */
+function body(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+): Promise<unknown> {
+  const config = node.config;
+  if (config.map !== undefined) return runMap(node, config.map, input, ctx, env);
+  if (config.loop !== undefined) return runLoop(node, config.loop, input, ctx, env);
+  return execute(node.runnable, input, ctx);
+}
+
+function call(
+  node: NodeSpec,
+  input: unknown,
+  ctx: ExecutionContext,
+  env: NodeEnv,
+): Promise<unknown> {
   const ms = node.config.timeoutMs;
-  if (ms <= 0) return execute(node.runnable, input, ctx);
-  return withDeadline(node.name, ms, ctx, (c) => execute(node.runnable, input, c));
+  if (ms <= 0) return body(node, input, ctx, env);
+  return withDeadline(node.name, ms, ctx, (c) => body(node, input, c, env));
 }
 
 function attempt(
@@ -79,7 +103,7 @@ function attempt(
       timestamp: Date.now(),
     });
   }
-  if (!env.tracing) return call(node, input, ctx);
+  if (!env.tracing) return call(node, input, ctx, env);
   const attributes = {
     'baton.name': env.graphName,
     'baton.node.name': node.name,
@@ -88,7 +112,7 @@ function attempt(
   };
   const { span, ctx: otel } = startSpan(env.tracer, 'baton.graph.node', attributes, env.otel);
   const traced: ExecutionContext = { ...ctx, otel };
-  return call(node, input, traced).then(
+  return call(node, input, traced, env).then(
     (value) => {
       span.end();
       return value;

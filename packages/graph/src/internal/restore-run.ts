@@ -99,7 +99,7 @@ export async function storedNestedRun(
   return undefined;
 }
 
-async function deleteStored(store: CheckpointStore, id: string, op: string): Promise<void> {
+export async function deleteStored(store: CheckpointStore, id: string, op: string): Promise<void> {
   let deleted: Result<void, OrchestrationError>;
   try {
     deleted = await store.deleteRun(id);
@@ -121,7 +121,7 @@ async function deleteStored(store: CheckpointStore, id: string, op: string): Pro
  * codec keeps it (a `Map` or a `Date` by its entries or time, which `JSON.stringify` could not
  * tell apart): with another input its stored outputs no longer apply.
  */
-function sameInput(stored: unknown, input: unknown): boolean {
+export function sameInput(stored: unknown, input: unknown): boolean {
   return checkpointValuesEqual(stored, input);
 }
 

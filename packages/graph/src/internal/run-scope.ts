@@ -1,4 +1,4 @@
-import { OrchestrationError, type EnclosingRun } from '@baton/core';
+import { OrchestrationError, type CheckpointStore, type EnclosingRun } from '@baton/core';
 import type { ExecutionContext } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { GraphErrorReason } from './graph-errors.js';
@@ -26,6 +26,14 @@ export interface RunScope {
    * their own stored records, also when it found none itself (see `DagGraph#launch`).
    */
   readonly resuming: boolean;
+  /** Answers to interrupts of this run's nodes, by key relative to the run (`ask`, `sub/ask`). */
+  readonly answers: Readonly<Record<string, unknown>>;
+  /** What this run's interrupt keys are prefixed with in the top-level run (`''`, `sub/`). */
+  readonly keyPrefix: string;
+  /** Where an interrupted nested run reports its interrupts: its enclosing node execution. */
+  readonly ask: ((key: string, payload: unknown) => void) | undefined;
+  /** The run's checkpoint store (map and loop nodes keep their records in it). */
+  readonly store: CheckpointStore | undefined;
 }
 
 /** One execution of a node, as far as the graph runs it starts are concerned. */
@@ -34,6 +42,8 @@ export interface NodeExecution {
   readonly attempts: number;
   /** Graph runs the current attempt started (reset when an attempt starts). */
   nestedRuns: number;
+  /** Records an interrupt raised in this execution (by the node or a run nested in it). */
+  ask(key: string, payload: unknown): void;
 }
 
 const NODE_RUN = 'baton.graph.node';
@@ -79,8 +89,16 @@ export function enclosingRun(ctx: ExecutionContext): Enclosing | undefined {
   return run;
 }
 
+const NO_ANSWERS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** The scope of a run started by a caller. */
-export function topScope(graph: object, runId: string, resuming: boolean): RunScope {
+export function topScope(
+  graph: object,
+  runId: string,
+  resuming: boolean,
+  store: CheckpointStore | undefined,
+  answers: Readonly<Record<string, unknown>> = NO_ANSWERS,
+): RunScope {
   return {
     graph,
     parent: undefined,
@@ -88,7 +106,24 @@ export function topScope(graph: object, runId: string, resuming: boolean): RunSc
     level: 0,
     checkpointId: runId,
     resuming,
+    answers,
+    keyPrefix: '',
+    ask: undefined,
+    store,
   };
+}
+
+/** The answers under `prefix/` of `answers`, with the prefix taken off. */
+function answersUnder(
+  answers: Readonly<Record<string, unknown>>,
+  prefix: string,
+): Readonly<Record<string, unknown>> {
+  let found: Record<string, unknown> | undefined;
+  const start = `${prefix}/`;
+  for (const key of Object.keys(answers)) {
+    if (key.startsWith(start)) (found ??= {})[key.slice(start.length)] = answers[key];
+  }
+  return found ?? NO_ANSWERS;
 }
 
 /**
@@ -109,6 +144,7 @@ export function nestedScope(
   outer: Enclosing,
   runId: string,
   restored: boolean,
+  store: CheckpointStore | undefined,
 ): Result<RunScope, OrchestrationError> {
   const parent = outer.scope;
   const depth = parent.depth + 1;
@@ -134,11 +170,30 @@ export function nestedScope(
   const { node, task } = outer;
   let checkpointId = runId;
   let resuming = restored;
+  let answers = NO_ANSWERS;
+  let ask: RunScope['ask'];
+  let keyPrefix = '';
   if (node !== undefined && task !== undefined) {
     const k = ++task.nestedRuns;
     const base = `${parent.checkpointId}/${node}`;
     checkpointId = k === 1 ? base : `${base}#${k}`;
     resuming = parent.resuming || task.attempts > 1;
+    // Interrupt keys follow checkpoint ids: `<node>/<key>`, `<node>#2/<key>`, ...
+    const prefix = k === 1 ? node : `${node}#${k}`;
+    answers = answersUnder(parent.answers, prefix);
+    ask = (key, payload) => task.ask(`${prefix}/${key}`, payload);
+    keyPrefix = `${parent.keyPrefix}${prefix}/`;
   }
-  return ok({ graph, parent, depth, level, checkpointId, resuming });
+  return ok({
+    graph,
+    parent,
+    depth,
+    level,
+    checkpointId,
+    resuming,
+    answers,
+    keyPrefix,
+    ask,
+    store,
+  });
 }

@@ -1,5 +1,5 @@
 import type { NodeOutcome } from './node-runner.js';
-import { SignalLanes, type Lane } from './signal-lanes.js';
+import { Lane, SignalLanes } from './signal-lanes.js';
 
 /** One running node, linked into its run's list of running nodes. */
 export class NodeTask implements NodeOutcome {
@@ -8,6 +8,8 @@ export class NodeTask implements NodeOutcome {
   attempts = 1;
   picks: number[] | undefined;
   nestedRuns = 0;
+  /** What the execution asked with `ctx.interrupt` (or a run nested in it), by key. */
+  interrupts: Record<string, unknown> | undefined;
 
   constructor(
     readonly index: number,
@@ -15,6 +17,10 @@ export class NodeTask implements NodeOutcome {
     readonly lane: Lane | undefined,
     readonly startedAt: number,
   ) {}
+
+  ask(key: string, payload: unknown): void {
+    (this.interrupts ??= {})[key] = payload;
+  }
 }
 
 /**
@@ -26,13 +32,18 @@ export class RunningTasks {
   #head: NodeTask | undefined;
   count = 0;
 
+  /** Each node gets a signal of its own, so one node can be canceled (`cancel`). */
+  readonly #perNode: boolean;
+
   /** `abortable`: the run may abort its running nodes (else they share the caller's signal). */
-  constructor(abortable: boolean) {
-    this.#lanes = abortable ? new SignalLanes() : undefined;
+  constructor(abortable: boolean, perNode = false) {
+    this.#lanes = abortable || perNode ? new SignalLanes() : undefined;
+    this.#perNode = perNode;
   }
 
   add(index: number): NodeTask {
-    const task = new NodeTask(index, this.#lanes?.acquire(), performance.now());
+    const lane = this.#perNode ? new Lane() : this.#lanes?.acquire();
+    const task = new NodeTask(index, lane, performance.now());
     const head = this.#head;
     task.next = head;
     if (head !== undefined) head.prev = task;
@@ -46,8 +57,19 @@ export class RunningTasks {
     if (prev === undefined) this.#head = next;
     else prev.next = next;
     if (next !== undefined) next.prev = prev;
-    if (task.lane !== undefined) this.#lanes?.release(task.lane);
+    if (task.lane !== undefined && !this.#perNode) this.#lanes?.release(task.lane);
     this.count--;
+  }
+
+  /** Aborts the signal of running node `index` (only with per-node signals); false if not running. */
+  cancel(index: number, reason: unknown): boolean {
+    for (let t = this.#head; t !== undefined; t = t.next) {
+      if (t.index === index && t.lane !== undefined) {
+        t.lane.abort(reason);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Aborts the signal of every running node (lanes are shared, so copy the list first). */

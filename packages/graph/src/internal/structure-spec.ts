@@ -22,6 +22,22 @@ export interface DescribedStructure {
 /** `null` for Infinity, which JSON cannot hold. */
 const limit = (n: number): number | null => (n === Infinity ? null : n);
 
+/** The `kind` and settings of a map or loop node, for its spec. */
+function repeatOf(config: Readonly<NodeConfig>, where: string, problems: string[]) {
+  const { map, loop } = config;
+  if (map !== undefined) {
+    const { concurrency, retries, onItemError } = map;
+    return { kind: 'map' as const, map: { concurrency: limit(concurrency), retries, onItemError } };
+  }
+  if (loop === undefined) return {};
+  const until = typeof loop.until.name === 'string' ? loop.until.name : '';
+  if (until === '')
+    problems.push(
+      `${where} loops until an anonymous function; declare the condition as a named function`,
+    );
+  return { kind: 'loop' as const, loop: { until, maxIterations: loop.maxIterations } };
+}
+
 function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
   const config: Readonly<NodeConfig> = node.config;
   const where = `node "${node.name}"`;
@@ -69,6 +85,7 @@ function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
     timeoutMs: config.timeoutMs,
     triggerRule: config.triggerRule,
     ...(cache === undefined ? {} : { cache }),
+    ...repeatOf(config, where, problems),
   };
 }
 

@@ -21,6 +21,8 @@ const runSchema = z.object({
   startedAt: time,
   updatedAt: time,
   metadata: z.record(z.string(), z.unknown()).optional(),
+  interrupts: z.record(z.string(), z.unknown()).optional(),
+  answers: z.record(z.string(), z.unknown()).optional(),
 });
 
 const nodeSchema = z.object({

@@ -91,9 +91,9 @@ describe('the wire form of a GraphSpec', () => {
     expect(unsupportedFeature({ ...spec, nodes: [{ ...node, cache: {} }] })).toMatch(
       /node "a" caches/,
     );
-    expect(
-      unsupportedFeature({ ...spec, nodes: [{ ...node, kind: 'loop' } as typeof node] }),
-    ).toMatch(/node "a" has "kind" \(a loop node\)/);
+    expect(unsupportedFeature({ ...spec, nodes: [{ ...node, kind: 'loop' }] })).toMatch(
+      /node "a" has "kind" \(a loop node\)/,
+    );
     expect(unsupportedFeature({ ...spec, loops: [] } as GraphSpec)).toMatch(/spec field "loops"/);
     expect(unsupportedFeature({ ...spec, version: 2 } as unknown as GraphSpec)).toMatch(
       /version 2/,
