@@ -20,6 +20,8 @@ function describe(event: RunEvent): string | undefined {
       return `skip    ${event.step}`;
     case 'step-error':
       return `fail    ${event.step}: ${event.error.code}: ${preview(event.error.message, 160)}`;
+    case 'step-interrupt':
+      return `ask     ${event.step} (${event.key}): ${preview(JSON.stringify(event.payload) ?? '', 120)}`;
   }
 }
 
