@@ -20,13 +20,19 @@ function quote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+function withoutNoColor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NO_COLOR: _ignored, ...rest } = env;
+  return rest;
+}
+
 /** Runs `baton ...args` on a pty of COLS x ROWS; returns what it wrote and its exit code. */
 function onTerminal(args: readonly string[]): { raw: string; status: number | null } {
   const { cwd, env } = workspace();
   const command = `stty cols ${COLS} rows ${ROWS}; ${[process.execPath, bin, ...args].map(quote).join(' ')}`;
   const r = spawnSync('script', ['-qfec', command, '/dev/null'], {
     cwd,
-    env: { ...env, NO_COLOR: '', FORCE_COLOR: '1', TERM: 'xterm-256color' },
+    // Without NO_COLOR: Node warns on stderr (mid-frame) when both it and FORCE_COLOR are set.
+    env: { ...withoutNoColor(env), FORCE_COLOR: '1', TERM: 'xterm-256color' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -73,7 +79,10 @@ describe.runIf(hasScript)('the live view on a terminal', { timeout: 120_000 }, (
       expect(taskLines(task)[0]).toMatch(new RegExp(`^✔ ${task} +done +[\\d.]+m?s`));
     }
     expect(taskLines('store')[0]).toContain('model tiny-model');
-    expect(lines.filter((l) => l.startsWith('baton flaky'))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.startsWith('baton flaky')),
+      lines.join('\n'),
+    ).toHaveLength(1);
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^█+ 4\/4 +4 done +0 running +0 failed +0 skipped/),
