@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/.readme-check/**',
       'coverage/**',
       'eslint.config.js',
+      'packages/baton/bin/**',
     ],
   },
   js.configs.recommended,

@@ -2,6 +2,15 @@
 import { processContext } from './commands/context.js';
 import { main } from './program.js';
 
+// A reader that went away (`baton runs | head`) is not a failure of the command: stop quietly
+// instead of crashing on the unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const code = await main(process.argv, processContext());
 process.exitCode = code;
 // Stores and timers are closed by the commands; this guards against a handle left open by an
