@@ -15,9 +15,17 @@ export function createTtyReporter(streams: Streams): Reporter {
   let info: RunInfo | undefined;
   let current: RunModel | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let shown = '';
   const draw = (): void => {
     if (info === undefined || current === undefined) return;
-    log(renderFrame(info, current, Date.now(), out.rows || 24, c));
+    const frame = renderFrame(info, current, Date.now(), out.rows || 24, c);
+    if (frame === shown) return;
+    // Each frame replaces the whole previous one. log-update 7's line-diffing redraw is not used:
+    // after a changed block in the middle of the frame it erases the next, unchanged line (a task
+    // vanished from the final screen).
+    if (shown !== '') log.clear();
+    shown = frame;
+    log(frame);
   };
   return {
     start(runInfo, model) {
@@ -32,6 +40,7 @@ export function createTtyReporter(streams: Streams): Reporter {
     },
     note(message) {
       log.clear();
+      shown = '';
       streams.stderr.write(`${c.yellow(message)}\n`);
       draw();
     },
