@@ -24,6 +24,12 @@ export interface TriggerEvent<P = unknown> {
 export interface TriggerDelivery<P = unknown> {
   readonly event: TriggerEvent<P>;
   /**
+   * The event's run is durably recorded (started in the checkpoint store or on Temporal) under
+   * `runId`. A source that answers a sender (the webhook's HTTP response) answers now; others
+   * need not implement it. The event stays unacknowledged until `ack`.
+   */
+  recorded?(runId: string): void;
+  /**
    * The event's run has a durably recorded outcome (completed, or skipped because it had
    * completed before): the source forgets the event. Never called before that.
    */
