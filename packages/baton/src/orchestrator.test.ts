@@ -195,6 +195,44 @@ describe('getMetrics', () => {
   });
 });
 
+describe('runStats', () => {
+  it('keeps count, errors and durations of the chains, graphs, nodes and pipelines it created', async () => {
+    const o = make();
+    const chain = o
+      .createChain([runnable('double', (x: number) => x * 2)], withChainName('doubler'))
+      ._unsafeUnwrap();
+    await chain.invoke(1);
+    await chain.invoke(2);
+    const graph = o
+      .createGraphBuilder()
+      .node(
+        runnable('check', (x: number) => {
+          if (x < 0) throw new OrchestrationError('invalid_input', 'negative');
+          return x;
+        }),
+      )
+      .build()
+      ._unsafeUnwrap();
+    await graph.invoke(1);
+    expect((await graph.invoke(-1)).isErr()).toBe(true);
+    const pipeline = await o.runPipeline(
+      {
+        text: 'id: tiny\ntasks:\n  - id: greet\n    action: template\n    parameters: { template: "hi {who}" }\n',
+      },
+      { who: 'Ada' },
+    );
+    expect(pipeline._unsafeUnwrap().output).toEqual({ greet: 'hi Ada' });
+
+    const summary = o.runStats.summary();
+    expect(summary.chains['doubler']).toMatchObject({ count: 2, errors: 0, errorRate: 0 });
+    expect(summary.chains['doubler']?.durationMs?.p50).toBeGreaterThanOrEqual(0);
+    const graphStats = summary.graphs[graph.name];
+    expect(graphStats).toMatchObject({ count: 2, errors: 1, errorRate: 0.5 });
+    expect(graphStats?.nodes['check']).toMatchObject({ count: 2, errors: 1 });
+    expect(summary.graphs['tiny']?.nodes['greet']).toMatchObject({ count: 1, errors: 0 });
+  });
+});
+
 describe('telemetry', () => {
   it('records OpenTelemetry metrics of what it created under its prefix', async () => {
     const kit = createOtelTestKit();

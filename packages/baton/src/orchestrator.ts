@@ -7,7 +7,9 @@ import {
   type CreateChainResult,
 } from '@baton/chain';
 import {
+  createRunStats,
   OrchestrationError,
+  withRunStats,
   type Chain,
   type ChainProvider,
   type Graph,
@@ -15,6 +17,7 @@ import {
   type HealthChecker,
   type Option,
   type OrchestratorBase,
+  type RunStats,
   type TelemetryOptions,
   type Workflow,
   type WorkflowProvider,
@@ -79,6 +82,12 @@ export interface Orchestrator extends OrchestratorBase {
   readonly actions: ActionRegistry;
   /** The models `generate_text` and `chat` pick from. */
   readonly models: ModelRegistry;
+  /**
+   * Count, error rate and duration percentiles of every chain, graph, pipeline and node this
+   * Orchestrator created (`runStats.summary()`), kept in process; a component's own
+   * `withRunStats` wins.
+   */
+  readonly runStats: RunStats;
   /** Like `createChain` from `@baton/chain`, with this Orchestrator's providers and defaults. */
   createChain<const S extends readonly AnyChainStep[], const O extends readonly ChainOption[] = []>(
     steps: S,
@@ -182,6 +191,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
   const workflows = defaultWorkflowRegistry().clone();
   const tracker = new RunTracker();
   const models = createModelRegistry();
+  const runStats = createRunStats();
   const settings = { ...config.actions, rootDir: resolve(config.actions.rootDir) };
   // `map` looks actions up when it runs, so it sees actions registered after it.
   const lookup = { get: (name: string) => actions.get(name), names: () => actions.names() };
@@ -213,11 +223,13 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
     config,
     actions,
     models,
+    runStats,
     createChain(steps, ...options) {
       const problem = config.features.chains ? refuse('createChain') : disabled('chains');
       if (problem) return err(problem);
       const defaults: ChainOption[] = [
         chainTimeout(config.chainTimeoutMs),
+        withRunStats(runStats),
         ...telemetryOptions(config),
       ];
       const created = createChainWithRegistry(
@@ -233,6 +245,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
       if (problem) return err(problem);
       const defaults: GraphOption[] = [
         graphMaxWorkers(config.graphMaxWorkers),
+        withRunStats(runStats),
         ...telemetryOptions(config),
       ];
       if (config.checkpointStore !== undefined)
@@ -270,7 +283,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
       const problem = config.features.graphs ? refuse('loadPipeline') : disabled('graphs');
       if (problem) return errAsync(problem);
       const lookups = { actions, models };
-      const options: GraphOption[] = telemetryOptions(config);
+      const options: GraphOption[] = [withRunStats(runStats), ...telemetryOptions(config)];
       if (config.checkpointStore !== undefined)
         options.push(withGraphCheckpointer(config.checkpointStore));
       return validateSource(source, lookups).andThen((pipeline) =>
