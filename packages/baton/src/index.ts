@@ -82,3 +82,19 @@ export type {
   PipelineSource,
 } from './run-pipeline.js';
 export type { ActionsModule } from './cli/actions-module.js';
+export { redisStreamSource } from './triggers/redis-stream-source.js';
+export type { RedisStreamSource } from './triggers/redis-stream-source.js';
+export {
+  decodeJsonPayload,
+  withStreamBlockMs,
+  withStreamClaimIdleMs,
+  withStreamConsumer,
+  withStreamDeadLetter,
+  withStreamDecode,
+  withStreamMaxDeliveries,
+} from './triggers/redis-stream-options.js';
+export type {
+  RedisStreamSourceConfig,
+  StreamEntry,
+  StreamEntryDecoder,
+} from './triggers/redis-stream-options.js';
