@@ -98,7 +98,7 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
     expect(second.map((d) => d.event.id)).toEqual([ids[2]]);
     for (const d of [...first, ...second]) (await d.ack())._unsafeUnwrap();
     expect((await first[0]!.ack())._unsafeUnwrapErr().code).toBe('invalid_state');
-    const pending = (await redis.client.xpending(redis.prefix + stream, 'workers')) as unknown[];
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
     expect(pending[0]).toBe(0);
     expect((await s.pull(0, signal()))._unsafeUnwrapErr().code).toBe('invalid_input');
   });
@@ -194,7 +194,7 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ code: 'invalid_input', deliveries: '1', consumer: s.consumer });
     expect(JSON.parse(dead[0]!.fields!)).toEqual(['payload', '{not json']);
-    const pending = (await redis.client.xpending(redis.prefix + stream, 'workers')) as unknown[];
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
     expect(pending[0]).toBe(2);
   });
 
@@ -246,7 +246,7 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
         op: 'graph.node',
       }),
     ]);
-    const pending = (await redis.client.xpending(redis.prefix + stream, 'workers')) as unknown[];
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
     expect(pending[0]).toBe(0);
     expect((await d!.ack())._unsafeUnwrapErr().code).toBe('invalid_state');
   });

@@ -85,35 +85,35 @@ export function uniqueConsumerName(): string {
 }
 
 /** Names this consumer in the group (see {@link RedisStreamSourceConfig.consumer}). */
-export function withStreamConsumer(name: string): Option<RedisStreamSourceConfig<unknown>> {
+export function withStreamConsumer(name: string): Option<RedisStreamSourceConfig> {
   return (draft) => {
     draft.consumer = name;
   };
 }
 
 /** Sets how long one blocking read waits on the server, in milliseconds. */
-export function withStreamBlockMs(ms: number): Option<RedisStreamSourceConfig<unknown>> {
+export function withStreamBlockMs(ms: number): Option<RedisStreamSourceConfig> {
   return (draft) => {
     draft.blockMs = ms;
   };
 }
 
 /** Sets after how many idle milliseconds another consumer's pending entries are taken over. */
-export function withStreamClaimIdleMs(ms: number): Option<RedisStreamSourceConfig<unknown>> {
+export function withStreamClaimIdleMs(ms: number): Option<RedisStreamSourceConfig> {
   return (draft) => {
     draft.claimIdleMs = ms;
   };
 }
 
 /** Names the dead-letter stream (default `<stream>:dead`). */
-export function withStreamDeadLetter(stream: string): Option<RedisStreamSourceConfig<unknown>> {
+export function withStreamDeadLetter(stream: string): Option<RedisStreamSourceConfig> {
   return (draft) => {
     draft.deadLetterStream = stream;
   };
 }
 
 /** Dead-letters entries delivered more than `count` times. */
-export function withStreamMaxDeliveries(count: number): Option<RedisStreamSourceConfig<unknown>> {
+export function withStreamMaxDeliveries(count: number): Option<RedisStreamSourceConfig> {
   return (draft) => {
     draft.maxDeliveries = count;
   };
@@ -154,4 +154,4 @@ export const redisStreamSourceSchema = z.object({
     (value) => typeof value === 'function',
     'expected a function (entry) => payload',
   ),
-}) as unknown as z.ZodType<RedisStreamSourceConfig<unknown>>;
+}) as unknown as z.ZodType<RedisStreamSourceConfig>;

@@ -470,7 +470,9 @@ class StreamSource<P> implements RedisStreamSource<P> {
     entry: Counted,
     failure: OrchestrationError,
   ): Promise<Outcome<void>> {
-    return await main.run(`${this.name}.deadLetter`, () => this.#deadLetterOp(main, entry, failure));
+    return await main.run(`${this.name}.deadLetter`, () =>
+      this.#deadLetterOp(main, entry, failure),
+    );
   }
 
   /** Re-claims in-flight entries (JUSTID: no delivery counted) so no one takes them over. */
