@@ -82,3 +82,28 @@ export type {
   PipelineSource,
 } from './run-pipeline.js';
 export type { ActionsModule } from './cli/actions-module.js';
+export { createTrigger } from './triggers/create-trigger.js';
+export type { Trigger, TriggerStopOptions } from './triggers/create-trigger.js';
+export type {
+  TriggerActivity,
+  TriggerActivityType,
+  TriggerStats,
+} from './triggers/trigger-activity.js';
+export {
+  withTriggerBackoff,
+  withTriggerConcurrency,
+  withTriggerDeadLetter,
+  withTriggerInput,
+  withTriggerLedger,
+  withTriggerName,
+  withTriggerRunId,
+} from './triggers/trigger-options.js';
+export type {
+  TriggerConfig,
+  TriggerDeadLetter,
+  TriggerOption,
+} from './triggers/trigger-options.js';
+export type { TriggerDelivery, TriggerEvent, TriggerSource } from './triggers/trigger-source.js';
+export type { TriggerTarget } from './triggers/trigger-targets.js';
+export { fromObservable } from './triggers/from-observable.js';
+export type { ObservableSourceOptions } from './triggers/from-observable.js';

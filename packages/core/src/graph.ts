@@ -334,6 +334,12 @@ export interface RunHandle<O = unknown> {
  */
 export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthChecker {
   readonly description: string;
+  /**
+   * The store of this graph's checkpoints (`withGraphCheckpointer`): what a trigger reads to
+   * learn whether an event's run exists. Undefined without checkpoints, or when the graph does
+   * not say.
+   */
+  readonly checkpointer?: CheckpointStore | undefined;
   /** Adds a node; a duplicate name fails with `invalid_config`. */
   addNode(
     name: string,
