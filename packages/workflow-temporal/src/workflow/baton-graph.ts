@@ -21,6 +21,7 @@ import {
   GRAPH_SPEC_ACTIVITY,
   GRAPH_SIGNALS,
   jsonBytes,
+  utf8Length,
   type GraphEvent,
   type GraphInterpreterSettings,
   type GraphProgress,
@@ -32,6 +33,7 @@ import {
 import { planOf, type GraphPlan } from './graph-plan.js';
 import { GraphRun, type CarriedOutcome } from './graph-run.js';
 import { nodeFailure } from './node-failure.js';
+import { runPureNode } from './pure-node.js';
 import { decodeSpec, unsupportedFeature, type WireSpec } from './wire-spec.js';
 
 /** What a run hands the next one when it continues as new. */
@@ -158,6 +160,15 @@ export async function batonGraph(args: BatonGraphInput): Promise<GraphWireResult
   const { plan, settings } = prepare(args, await wireSpecOf(args));
   const interpreter = new GraphInterpreter(plan, settings, args);
   return interpreter.run();
+}
+
+/** `value` as JSON text (`undefined` for `undefined`), or `null` when it is not JSON. */
+function jsonText(value: unknown): string | undefined | null {
+  try {
+    return JSON.stringify(value) as string | undefined;
+  } catch {
+    return null;
+  }
 }
 
 /** How often a node is started again after the worker running it was lost. */
@@ -329,7 +340,8 @@ class GraphInterpreter {
     const name = run.nodeName(i);
     const input = run.inputOf(i, this.args.input);
     const max = this.settings.maxPayloadBytes;
-    const bytes = jsonBytes(input);
+    const text = jsonText(input);
+    const bytes = text === null ? Infinity : text === undefined ? 0 : utf8Length(text);
     if (bytes > max) {
       run.starting(i);
       run.failed(i, {
@@ -338,6 +350,19 @@ class GraphInterpreter {
         retryable: false,
         details: { node: name, bytes, maxPayloadBytes: max },
       });
+      return;
+    }
+    const pure = plan.pure[i];
+    if (pure !== undefined) {
+      // Inline: no activity, no history events (a retry's backoff is a workflow timer).
+      run.starting(i);
+      this.#running++;
+      this.#scope
+        .run(() => runPureNode(pure, text ?? undefined))
+        .then(
+          (outcome) => (outcome.ok ? this.#done(i, outcome) : this.#settleFailed(i, outcome.error)),
+          (error: unknown) => this.#failed(i, error),
+        );
       return;
     }
     const router = plan.router[i];
@@ -378,6 +403,12 @@ class GraphInterpreter {
       }
     }
     run.succeeded(i, result.output, picks);
+  }
+
+  #settleFailed(i: number, error: WireError): void {
+    this.#running--;
+    this.#dirty = true;
+    if (this.#stopping === undefined) this.run$.failed(i, error);
   }
 
   #failed(i: number, error: unknown): void {
