@@ -28,6 +28,7 @@ import {
   bySize,
   double,
   flakyPure,
+  mixOutput,
   mutates,
   notJson,
   refuses,
@@ -49,6 +50,7 @@ const pure = {
   mutates: runnable('mutates', mutates),
   ghost: runnable('ghost', (n: number) => n),
 };
+const mix0 = runnable('mix_0', mixOutput(0));
 
 /** seed (activity) -> twice (pure, routes) -> large (activity) | small (pure) -> join (pure). */
 function mixed() {
@@ -99,6 +101,18 @@ function ghostly() {
   return g;
 }
 
+/**
+ * A chain of pure nodes with 1,000-character names: its wire spec (1.6 MB) is over one local
+ * activity result (SPEC_PART_BYTES), so the worker sends it in parts.
+ */
+function longNames() {
+  const g = createGraph<number>(withGraphName('pure-long-names'))._unsafeUnwrap();
+  const name = (i: number): string => `${String(i).padStart(4, '0')}${'x'.repeat(996)}`;
+  for (let i = 0; i < 1_600; i++) g.addNode(name(i), mix0, withNodePure())._unsafeUnwrap();
+  for (let i = 1; i < 1_600; i++) g.addEdge(name(i - 1), name(i))._unsafeUnwrap();
+  return g;
+}
+
 const codes = (failures: Record<string, { code: string }>): Record<string, string> =>
   Object.fromEntries(Object.entries(failures).map(([n, e]) => [n, e.code]));
 
@@ -112,7 +126,7 @@ describe.runIf(server !== undefined)('pure nodes run inside the interpreter work
     quietRuntime();
     const bundle = await bundleBatonWorkflows(undefined, [PURE_NODES_PATH]);
     h = await startGraphWorker(where, bundle, {
-      graphs: [mixed(), failing(), copies(), ghostly()],
+      graphs: [mixed(), failing(), copies(), ghostly(), longNames()],
     });
     connection = await Connection.connect({ address: where.address });
     client = new Client({ connection, namespace: where.namespace });
@@ -198,6 +212,20 @@ describe.runIf(server !== undefined)('pure nodes run inside the interpreter work
     expect(error.message).toContain('registerPureRunnables');
     expect(await activityTypes(run.workflowId)).toEqual([]);
   });
+
+  it('gets a spec over one local activity result from the worker in parts', async () => {
+    const graph = longNames();
+    const local = (await graph.invoke(3))._unsafeUnwrap();
+    const wf = h.workflow(graph);
+    const run = (await wf.execute(3))._unsafeUnwrap();
+    const result = (await wf.getResult(run.workflowId))._unsafeUnwrap();
+    expect(result.output).toEqual(local);
+    expect(Object.keys(result.nodes)).toHaveLength(1_600);
+    const history = await client.workflow.getHandle(run.workflowId).fetchHistory();
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(2);
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
+  }, 60_000);
 
   it('createBatonWorker({ pureRunnablesPath }) bundles the module with the default workflows', async () => {
     const own = await startGraphWorker(where, undefined as never, {

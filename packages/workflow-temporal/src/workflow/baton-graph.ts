@@ -29,6 +29,7 @@ import {
   type NodeCall,
   type NodeCallResult,
   type WireError,
+  type WireSpecPart,
 } from './graph-wire.js';
 import { planOf, type GraphPlan } from './graph-plan.js';
 import { GraphRun, type CarriedOutcome } from './graph-run.js';
@@ -103,7 +104,13 @@ function settingsOf(
   return settings;
 }
 
-type SpecActivities = Record<string, (fingerprint: string) => Promise<WireSpec>>;
+type SpecActivities = Record<
+  string,
+  (fingerprint: string, part?: number) => Promise<WireSpec | WireSpecPart>
+>;
+
+const isPart = (value: WireSpec | WireSpecPart): value is WireSpecPart =>
+  typeof (value as WireSpecPart).parts === 'number';
 
 /** The spec the input carries, or the worker's spec of its fingerprint (by reference). */
 async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
@@ -123,7 +130,23 @@ async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
   });
   const fetch = local[GRAPH_SPEC_ACTIVITY];
   if (fetch === undefined) throw new Error('unreachable: proxyLocalActivities has every name');
-  return fetch(args.fingerprint);
+  const first = await fetch(args.fingerprint);
+  if (!isPart(first)) return first;
+  // Over one payload: the parts one by one, each recorded in a workflow task of its own (a timer
+  // in between), so no task completion carries more than one part.
+  const texts = [first.text];
+  for (let k = 1; k < first.parts; k++) {
+    await sleep(1);
+    const next = await fetch(args.fingerprint, k);
+    if (!isPart(next) || next.part !== k || next.parts !== first.parts)
+      throw invalid(`the worker sent part ${JSON.stringify(next).slice(0, 80)} of the spec, not part ${k} of ${first.parts}`);
+    texts.push(next.text);
+  }
+  try {
+    return JSON.parse(texts.join('')) as WireSpec;
+  } catch (error) {
+    throw invalid(`the ${first.parts} parts of the spec do not join into JSON (${String(error)})`);
+  }
 }
 
 /** Decodes and checks the input: the fingerprint it pins, features, structure. */
