@@ -172,6 +172,12 @@ export interface NodeConfig {
    * @default undefined (no limit)
    */
   readonly rateLimit?: RateLimitOptions | undefined;
+  /**
+   * The node's runnable is deterministic and free of I/O, so an engine that can (the Temporal
+   * interpreter) runs it inline instead of as a separate task. In-process it changes nothing.
+   * @default false
+   */
+  readonly pure?: boolean | undefined;
 }
 
 /** Settings of a graph, set with `withGraph*` options. */
