@@ -1,5 +1,10 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
-export type { ActionDefinition, ActionLookup, ModelLookup } from './contracts.js';
+export type {
+  ActionDefinition,
+  ActionLookup,
+  ActionSignature,
+  ModelLookup,
+} from './contracts.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
@@ -23,7 +28,7 @@ export type {
 export { withLogger, withMetricsPrefix } from '@baton/core';
 export { createActionRegistry } from './action-registry.js';
 export type { ActionImplementation, ActionRegistry } from './action-registry.js';
-export type { BuiltinActionSettings } from './builtin-actions.js';
+export type { BuiltinActionSettings } from './builtin-action-settings.js';
 export type { HttpResponse } from './actions/http-action.js';
 export type { ShellResult } from './actions/shell-action.js';
 export { createModelRegistry } from './model-registry.js';

@@ -13,7 +13,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { RunStatsConfig } from './run-stats.js';
 import type { RateLimitOptions } from './with-rate-limit.js';
 import type { CacheOptions } from './with-cache.js';
-import type { RetryPolicy } from './with-retry.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** Options of `addEdge`. */
 export interface EdgeOptions {
