@@ -112,3 +112,6 @@ export type { TriggerDelivery, TriggerEvent, TriggerSource } from './triggers/tr
 export type { TriggerTarget } from './triggers/trigger-targets.js';
 export { fromObservable } from './triggers/from-observable.js';
 export type { ObservableSourceOptions } from './triggers/from-observable.js';
+export { webhookSource } from './triggers/webhook-source.js';
+export type { WebhookSource } from './triggers/webhook-source.js';
+export type { WebhookSourceOptions } from './triggers/webhook-options.js';
