@@ -115,3 +115,19 @@ export type { ObservableSourceOptions } from './triggers/from-observable.js';
 export { webhookSource } from './triggers/webhook-source.js';
 export type { WebhookSource } from './triggers/webhook-source.js';
 export type { WebhookSourceOptions } from './triggers/webhook-options.js';
+export { redisStreamSource } from './triggers/redis-stream-source.js';
+export type { RedisStreamSource } from './triggers/redis-stream-source.js';
+export {
+  decodeJsonPayload,
+  withStreamBlockMs,
+  withStreamClaimIdleMs,
+  withStreamConsumer,
+  withStreamDeadLetter,
+  withStreamDecode,
+  withStreamMaxDeliveries,
+} from './triggers/redis-stream-options.js';
+export type {
+  RedisStreamSourceConfig,
+  StreamEntry,
+  StreamEntryDecoder,
+} from './triggers/redis-stream-options.js';
