@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createBatonWorker } from './create-baton-worker.js';
 
 const pureGraph = () =>
-  createGraphBuilder<number>()
+  createGraphBuilder()
     .node(
       runnable('double', (n: number) => n * 2),
       withNodePure(),
