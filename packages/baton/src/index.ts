@@ -1,5 +1,10 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
-export type { ActionDefinition, ActionLookup, ModelLookup } from './contracts.js';
+export type {
+  ActionDefinition,
+  ActionLookup,
+  ActionSignature,
+  ModelLookup,
+} from './contracts.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
@@ -23,7 +28,7 @@ export type {
 export { withLogger, withMetricsPrefix } from '@baton/core';
 export { createActionRegistry } from './action-registry.js';
 export type { ActionImplementation, ActionRegistry } from './action-registry.js';
-export type { BuiltinActionSettings } from './builtin-actions.js';
+export type { BuiltinActionSettings } from './builtin-action-settings.js';
 export type { HttpResponse } from './actions/http-action.js';
 export type { ShellResult } from './actions/shell-action.js';
 export { createModelRegistry } from './model-registry.js';
@@ -82,3 +87,28 @@ export type {
   PipelineSource,
 } from './run-pipeline.js';
 export type { ActionsModule } from './cli/actions-module.js';
+export { createTrigger } from './triggers/create-trigger.js';
+export type { Trigger, TriggerStopOptions } from './triggers/create-trigger.js';
+export type {
+  TriggerActivity,
+  TriggerActivityType,
+  TriggerStats,
+} from './triggers/trigger-activity.js';
+export {
+  withTriggerBackoff,
+  withTriggerConcurrency,
+  withTriggerDeadLetter,
+  withTriggerInput,
+  withTriggerLedger,
+  withTriggerName,
+  withTriggerRunId,
+} from './triggers/trigger-options.js';
+export type {
+  TriggerConfig,
+  TriggerDeadLetter,
+  TriggerOption,
+} from './triggers/trigger-options.js';
+export type { TriggerDelivery, TriggerEvent, TriggerSource } from './triggers/trigger-source.js';
+export type { TriggerTarget } from './triggers/trigger-targets.js';
+export { fromObservable } from './triggers/from-observable.js';
+export type { ObservableSourceOptions } from './triggers/from-observable.js';

@@ -13,7 +13,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { RunStatsConfig } from './run-stats.js';
 import type { RateLimitOptions } from './with-rate-limit.js';
 import type { CacheOptions } from './with-cache.js';
-import type { RetryPolicy } from './with-retry.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** Options of `addEdge`. */
 export interface EdgeOptions {
@@ -340,6 +340,12 @@ export interface RunHandle<O = unknown> {
  */
 export interface Graph<I = unknown, O = unknown> extends Runnable<I, O>, HealthChecker {
   readonly description: string;
+  /**
+   * The store of this graph's checkpoints (`withGraphCheckpointer`): what a trigger reads to
+   * learn whether an event's run exists. Undefined without checkpoints, or when the graph does
+   * not say.
+   */
+  readonly checkpointer?: CheckpointStore | undefined;
   /** Adds a node; a duplicate name fails with `invalid_config`. */
   addNode(
     name: string,

@@ -255,6 +255,10 @@ class DagGraph<I, O> extends BaseRunnable<I, O> implements Graph<I, O> {
     return pools[level] as WorkerPool<GraphRun>;
   }
 
+  get checkpointer(): CheckpointStore | undefined {
+    return this.#config.checkpointer;
+  }
+
   start(input: I, options: RunOptions = {}): Result<RunHandle<O>, OrchestrationError> {
     const invalid = checkRunOptions(options, this.name);
     if (invalid !== undefined) return err(invalid);

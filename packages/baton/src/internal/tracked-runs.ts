@@ -1,4 +1,5 @@
 import type {
+  CheckpointStore,
   Chain,
   EdgeOptions,
   Graph,
@@ -91,6 +92,9 @@ export class TrackedGraph<I, O> extends TrackedRunnable<I, O, Graph<I, O>> imple
   }
   get description(): string {
     return this.inner.description;
+  }
+  get checkpointer(): CheckpointStore | undefined {
+    return this.inner.checkpointer;
   }
   #self(result: Result<unknown, OrchestrationError>): Result<Graph<I, O>, OrchestrationError> {
     return result.isErr() ? err(result.error) : ok(this);

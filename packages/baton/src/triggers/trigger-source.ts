@@ -59,6 +59,11 @@ export interface TriggerSource<P = unknown> {
     max: number,
     signal: AbortSignal,
   ): Promise<Result<readonly TriggerDelivery<P>[], OrchestrationError>>;
+  /**
+   * True once the source will never deliver again (an Observable completed and its buffer is
+   * empty): the trigger then ends when its runs are done. A source that never ends omits it.
+   */
+  ended?(): boolean;
   /** Releases the source's resources; deliveries not yet acknowledged are handed back. */
   close(): Promise<void>;
 }
