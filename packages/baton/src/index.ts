@@ -1,10 +1,5 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
-export type {
-  ActionDefinition,
-  ActionLookup,
-  ActionSignature,
-  ModelLookup,
-} from './contracts.js';
+export type { ActionDefinition, ActionLookup, ActionSignature, ModelLookup } from './contracts.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
