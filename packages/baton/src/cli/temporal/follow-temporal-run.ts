@@ -16,7 +16,7 @@ import type { Reporter, RunInfo, RunOutcome } from '../reporter.js';
 import { RunModel } from '../run-model.js';
 
 /** How often the CLI asks the workflow for new events. */
-export const EVENTS_POLL_MS = 250;
+const EVENTS_POLL_MS = 250;
 
 /** What {@link followTemporalRun} needs. */
 export interface FollowedRun {

@@ -29,7 +29,7 @@ export interface TemporalTarget {
 }
 
 /** How long the CLI waits for the server to answer before it says it cannot reach it. */
-export const CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The version of a pipeline the CLI's workers serve: its spec's fingerprint (the structure) and
@@ -154,6 +154,6 @@ export async function createPipelineWorker(
     address: target.address,
     namespace: target.namespace,
     taskQueue,
-    graphs: [graph.value as never],
+    graphs: [graph.value],
   });
 }

@@ -15,7 +15,7 @@ export interface CliWorkflowMemo extends CliRunMetadata {
 }
 
 /** Where a workflow stands, in the CLI's words. */
-export type WorkflowState =
+type WorkflowState =
   'running' | 'succeeded' | 'failed' | 'canceled' | 'terminated' | 'timed out';
 
 /** What `describe` says about a workflow the CLI started. */
