@@ -41,7 +41,7 @@ function lines(r: CliResult | string): Line[] {
 
 beforeAll(ensureBuilt, 300_000);
 
-describe.runIf(server !== undefined)('baton on a Temporal dev server', { timeout: 120_000 }, () => {
+describe.runIf(server !== undefined)('baton on a Temporal dev server', { timeout: 180_000 }, () => {
   it('run --temporal --json gives the in-process outputs and events of the same file', () => {
     const local = workspace();
     const here = baton(['run', chain, '-a', actions, '--json'], local.cwd, local.env);
