@@ -22,6 +22,7 @@ export default defineConfig({
       { find: /^@baton\/graph\/scheduling$/, replacement: src('graph', 'scheduling/index') },
       { find: /^@baton\/graph$/, replacement: src('graph') },
       { find: /^@baton\/memory\/authoring$/, replacement: src('memory', 'authoring') },
+      { find: /^@baton\/memory\/file-store$/, replacement: src('memory', 'file-store-entry') },
       { find: /^@baton\/memory$/, replacement: src('memory') },
       { find: /^@baton\/langchain$/, replacement: src('langchain') },
       { find: /^@baton\/workflow-temporal$/, replacement: src('workflow-temporal') },

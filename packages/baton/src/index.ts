@@ -1,10 +1,5 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
-export type {
-  ActionDefinition,
-  ActionLookup,
-  ActionSignature,
-  ModelLookup,
-} from './contracts.js';
+export type { ActionDefinition, ActionLookup, ActionSignature, ModelLookup } from './contracts.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
@@ -112,6 +107,9 @@ export type { TriggerDelivery, TriggerEvent, TriggerSource } from './triggers/tr
 export type { TriggerTarget } from './triggers/trigger-targets.js';
 export { fromObservable } from './triggers/from-observable.js';
 export type { ObservableSourceOptions } from './triggers/from-observable.js';
+export { webhookSource } from './triggers/webhook-source.js';
+export type { WebhookSource } from './triggers/webhook-source.js';
+export type { WebhookSourceOptions } from './triggers/webhook-options.js';
 export { redisStreamSource } from './triggers/redis-stream-source.js';
 export type { RedisStreamSource } from './triggers/redis-stream-source.js';
 export {

@@ -64,6 +64,10 @@ import {
   type PipelineRunOptions,
   type PipelineSource,
 } from './run-pipeline.js';
+import { createTrigger, type Trigger } from './triggers/create-trigger.js';
+import type { TriggerOption } from './triggers/trigger-options.js';
+import type { TriggerSource } from './triggers/trigger-source.js';
+import type { TriggerTarget } from './triggers/trigger-targets.js';
 import {
   resolveOrchestratorConfig,
   type OrchestratorConfig,
@@ -138,7 +142,16 @@ export interface Orchestrator extends OrchestratorBase {
     options?: PipelineRunOptions,
   ): ResultAsync<PipelineRun, OrchestrationError>;
   /**
-   * Stops accepting runs (new ones fail with `invalid_state`), waits for running chains and
+   * Like `createTrigger`; `shutdown()` stops the trigger first (draining its runs up to the
+   * shutdown timeout, then canceling and releasing the rest).
+   */
+  createTrigger<P>(
+    source: TriggerSource<P>,
+    target: TriggerTarget,
+    ...options: TriggerOption[]
+  ): Result<Trigger, OrchestrationError>;
+  /**
+   * Stops triggers, then stops accepting runs (new ones fail with `invalid_state`), waits for running chains and
    * graphs up to `timeoutMs` (default `withShutdownTimeout`), cancels those still running,
    * stops `health$` and closes Temporal connections. Idempotent: later calls return the same
    * promise.
@@ -201,6 +214,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
   // Parts report health; held weakly so a created chain can be collected.
   const parts = new Set<WeakRef<HealthChecker>>();
   const closables = new Set<Closable>();
+  const triggers = new Set<Trigger>();
   let stopped = false;
   const stopping$ = new BehaviorSubject(false);
   let shutdown: Promise<void> | undefined;
@@ -299,6 +313,23 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
         .loadPipeline(source)
         .andThen(({ graph }) => runPipelineGraph(graph, input, runOptions));
     },
+    createTrigger(source, target, ...options) {
+      if (shutdown !== undefined) {
+        const op = 'createTrigger';
+        return err(
+          new OrchestrationError(
+            'invalid_state',
+            `${op}: the orchestrator is shutting down; create a new one with createOrchestrator()`,
+            { op },
+          ),
+        );
+      }
+      return createTrigger(source, target, ...options).map((trigger) => {
+        triggers.add(trigger);
+        void trigger.done.then(() => triggers.delete(trigger));
+        return trigger;
+      });
+    },
     getMetrics: () => tracker.metrics(),
     check: () =>
       orchestratorHealth({
@@ -312,9 +343,13 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
     health$: healthStream(config.healthCheckIntervalMs, () => orchestrator.check(), stopping$),
     shutdown(shutdownOptions) {
       shutdown ??= (async () => {
+        const timeoutMs = shutdownOptions?.timeoutMs ?? config.shutdownTimeoutMs;
+        // Triggers stop pulling now; a run they had not started yet is released to its source.
+        const triggersStopped = Promise.all(
+          [...triggers].map((t) => t.stop({ drain: true, timeoutMs })),
+        );
         tracker.close();
         stopping$.next(true);
-        const timeoutMs = shutdownOptions?.timeoutMs ?? config.shutdownTimeoutMs;
         logger?.info('orchestrator shutting down', { ...tracker.metrics(), timeoutMs });
         if (!(await tracker.drain(timeoutMs))) {
           logger?.warn('orchestrator shutdown: canceling runs still going', {
@@ -323,6 +358,7 @@ function build(config: Readonly<OrchestratorConfig>): Orchestrator {
           tracker.cancelAll();
           await tracker.drain(timeoutMs);
         }
+        await triggersStopped;
         stopped = true;
         tracker.releaseWorkflows();
         await Promise.all([...closables].map((c) => c.close().catch(() => undefined)));

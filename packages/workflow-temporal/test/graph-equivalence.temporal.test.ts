@@ -21,7 +21,7 @@ import fc from 'fast-check';
 import { err, ok } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collect, dagEdges } from '../../graph/test/support.js';
-import { PURE_KINDS, hash, mixOutput } from './workflows/pure-nodes.js';
+import { PURE_KINDS, mixOutput } from './workflows/pure-nodes.js';
 import {
   PURE_NODES_PATH,
   bundleBatonWorkflows,

@@ -15,6 +15,7 @@ import {
 } from '@baton/graph';
 import { createBatonWorker } from '@baton/workflow-temporal/worker';
 import { Client, Connection } from '@temporalio/client';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   PURE_NODES_PATH,
@@ -121,10 +122,11 @@ describe.runIf(server !== undefined)('pure nodes run inside the interpreter work
   let h: GraphWorkerHarness;
   let connection: Connection;
   let client: Client;
+  let bundle: WorkflowBundle;
 
   beforeAll(async () => {
     quietRuntime();
-    const bundle = await bundleBatonWorkflows(undefined, [PURE_NODES_PATH]);
+    bundle = await bundleBatonWorkflows(undefined, [PURE_NODES_PATH]);
     h = await startGraphWorker(where, bundle, {
       graphs: [mixed(), failing(), copies(), ghostly(), longNames()],
     });
@@ -194,6 +196,10 @@ describe.runIf(server !== undefined)('pure nodes run inside the interpreter work
     const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes).length;
     expect(timers).toBe(3); // flaky once, always twice; refuses is not retryable
     expect(await activityTypes(run.workflowId)).toEqual(['seed']);
+    // Pure nodes and their retry timers replay deterministically.
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle }, history, run.workflowId),
+    ).resolves.toBeUndefined();
   });
 
   it('hands a pure node a copy of its input, so it cannot change its parent output', async () => {

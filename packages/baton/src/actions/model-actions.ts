@@ -33,18 +33,13 @@ const pick = (p: Record<string, unknown>): ModelRequest => {
 
 /** `generate_text`: the text a model answers to `prompt`. */
 export function generateTextAction(models: ModelRegistry): ActionDefinition {
-  return modelAction(
-    GENERATE_TEXT,
-    models,
-    (p) => ({ ...pick(p), prompt: p['prompt'] as string }),
-  );
+  return modelAction(GENERATE_TEXT, models, (p) => ({ ...pick(p), prompt: p['prompt'] as string }));
 }
 
 /** `chat`: the text a model answers to a conversation. */
 export function chatAction(models: ModelRegistry): ActionDefinition {
-  return modelAction(
-    CHAT,
-    models,
-    (p) => ({ ...pick(p), messages: p['messages'] as readonly ChatMessage[] }),
-  );
+  return modelAction(CHAT, models, (p) => ({
+    ...pick(p),
+    messages: p['messages'] as readonly ChatMessage[],
+  }));
 }

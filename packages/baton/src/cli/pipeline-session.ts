@@ -46,15 +46,13 @@ export type LoadFailure =
 async function lookupsWith(
   extensions: Extensions,
 ): Promise<Result<PipelineLookups, OrchestrationError>> {
-  const [
-    { createActionRegistry },
-    { builtinActions },
-    { createModelRegistry },
-  ] = await Promise.all([
-    import('../action-registry.js'),
-    import('../builtin-actions.js'),
-    import('../model-registry.js'),
-  ]);
+  const [{ createActionRegistry }, { builtinActions }, { createModelRegistry }] = await Promise.all(
+    [
+      import('../action-registry.js'),
+      import('../builtin-actions.js'),
+      import('../model-registry.js'),
+    ],
+  );
   const models = createModelRegistry();
   for (const m of extensions.models) {
     const registered = models.register(m);
@@ -82,8 +80,7 @@ async function lookupsWith(
 async function signatureLookups(
   extensions: Extensions,
 ): Promise<Result<PipelineLookups<ActionSignature>, OrchestrationError>> {
-  if (extensions.actions.length > 0 || extensions.models.length > 0)
-    return lookupsWith(extensions);
+  if (extensions.actions.length > 0 || extensions.models.length > 0) return lookupsWith(extensions);
   const signatures = new Map(
     builtinSignatures(DEFAULT_BUILTIN_ACTION_SETTINGS.shell).map((a) => [a.name, a]),
   );

@@ -2,12 +2,7 @@
  * The data of a validated pipeline file and of its diagnostics. `validatePipeline` produces a
  * `Pipeline`; `compilePipeline` turns one into a GraphSpec and the runnables it names.
  */
-import type {
-  ActionDefinition,
-  ActionLookup,
-  ActionSignature,
-  ModelLookup,
-} from '../contracts.js';
+import type { ActionDefinition, ActionLookup, ActionSignature, ModelLookup } from '../contracts.js';
 
 /** What kind of problem a diagnostic reports (stable: tools may filter on it). */
 export type PipelineDiagnosticCode =

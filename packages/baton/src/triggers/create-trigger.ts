@@ -250,6 +250,9 @@ class EventTrigger implements Trigger {
     if (input.isErr()) return this.#deadLetter(delivery, input.error, runId);
     const begun = await this.target.begin(runId, input.value);
     if (begun.isErr()) {
+      // While stopping, a run that could not start (the Orchestrator refuses new runs) is
+      // handed back rather than dead-lettered.
+      if (this.#pulling.signal.aborted) return this.#release(delivery, runId, begun.error);
       if (isRetryable(begun.error) || begun.error.code === 'dependency_failed') {
         await this.#release(delivery, runId, begun.error);
         return this.#backoff();

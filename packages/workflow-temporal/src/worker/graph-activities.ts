@@ -92,7 +92,7 @@ export function specParts(wire: WireSpec, maxBytes = SPEC_PART_BYTES): WireSpec 
   if (Buffer.byteLength(text) <= maxBytes) return wire;
   const slices: string[] = [];
   let length = maxBytes;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     let slice = text.slice(at, at + length);
     for (let bytes = payloadBytes(slice); bytes > maxBytes; bytes = payloadBytes(slice)) {
       length = Math.max(1, Math.floor((length * maxBytes * 0.95) / bytes));

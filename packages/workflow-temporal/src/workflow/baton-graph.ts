@@ -139,7 +139,9 @@ async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
     await sleep(1);
     const next = await fetch(args.fingerprint, k);
     if (!isPart(next) || next.part !== k || next.parts !== first.parts)
-      throw invalid(`the worker sent part ${JSON.stringify(next).slice(0, 80)} of the spec, not part ${k} of ${first.parts}`);
+      throw invalid(
+        `the worker sent part ${JSON.stringify(next).slice(0, 80)} of the spec, not part ${k} of ${first.parts}`,
+      );
     texts.push(next.text);
   }
   try {
@@ -188,7 +190,7 @@ export async function batonGraph(args: BatonGraphInput): Promise<GraphWireResult
 /** `value` as JSON text (`undefined` for `undefined`), or `null` when it is not JSON. */
 function jsonText(value: unknown): string | undefined | null {
   try {
-    return JSON.stringify(value) as string | undefined;
+    return JSON.stringify(value);
   } catch {
     return null;
   }

@@ -96,7 +96,7 @@ function okValue(value: unknown): unknown {
 /** A copy of `value` as JSON carries it (what an activity's caller would get), or why not. */
 function asJson(value: unknown): { text: string | undefined } | undefined {
   try {
-    return { text: JSON.stringify(value) as string | undefined };
+    return { text: JSON.stringify(value) };
   } catch {
     return undefined;
   }

@@ -6,31 +6,23 @@
 import { resolve } from 'node:path';
 import { OrchestrationError } from '@baton/core';
 import { newRunId } from '@baton/core/authoring';
-import { withGraphMaxWorkers, type GraphOption } from '@baton/graph';
-import {
-  createTemporalGraphWorkflow,
-  withTemporalConnection,
-  withTemporalRpcTimeout,
-  withWorkflowMetadata,
-  withWorkflowTaskQueue,
-  type TemporalGraphWorkflow,
-} from '@baton/workflow-temporal';
-import type { BatonWorker } from '@baton/workflow-temporal/worker';
-import type { Result } from 'neverthrow';
+import { withGraphMaxWorkers } from '@baton/graph';
 import { EXIT } from '../exit-codes.js';
 import type { LoadedPipeline } from '../pipeline-session.js';
-import { reporterFor } from '../reporter-for.js';
-import type { RunInfo } from '../reporter.js';
-import { METADATA_KEY } from '../run-metadata.js';
-import { followTemporalRun } from '../temporal/follow-temporal-run.js';
+import {
+  closeSession,
+  follow,
+  graphWorkflow,
+  runInfo,
+  startWorker,
+  type Session,
+} from '../temporal/temporal-session.js';
 import {
   checkFlags,
-  createPipelineWorker,
   defaultTaskQueue,
   openTarget,
   pipelineVersion,
   type TemporalFlags,
-  type TemporalTarget,
 } from '../temporal/temporal-target.js';
 import { describeRun, type CliWorkflowMemo } from '../temporal/workflow-description.js';
 import type { CommandContext } from './context.js';
@@ -44,108 +36,21 @@ export interface TemporalRunFlags extends TemporalFlags {
   readonly worker?: boolean;
   readonly json?: boolean;
   readonly actions?: string[];
+  /** Does not apply on Temporal (the run's state is there); said so when given. */
+  readonly store?: string;
+  readonly maxWorkers?: string;
 }
 
-/** A query or signal gets no answer within this long: polling goes on, the user is told why. */
-const RPC_TIMEOUT_MS = 5_000;
-
-/** The CLI's own worker and its `run()`. */
-interface LocalWorker {
-  readonly worker: BatonWorker;
-  readonly running: Promise<unknown>;
-}
-
-interface Session {
-  readonly target: TemporalTarget;
-  readonly workflow: TemporalGraphWorkflow;
-  readonly taskQueue: string;
-  /** The in-process worker and its `run()`, unless `--no-worker`. */
-  readonly worker?: LocalWorker;
-}
-
-function graphWorkflow(
-  pipeline: LoadedPipeline,
-  target: TemporalTarget,
-  taskQueue: string,
-  memo: CliWorkflowMemo,
-  graphOptions: GraphOption[],
-): Result<TemporalGraphWorkflow, OrchestrationError> {
-  return pipeline
-    .graph(...graphOptions)
-    .andThen((graph) =>
-      createTemporalGraphWorkflow(
-        graph,
-        withTemporalConnection(target.connection, target.namespace),
-        withWorkflowTaskQueue(taskQueue),
-        withWorkflowMetadata({ [METADATA_KEY]: { ...memo } }),
-        withTemporalRpcTimeout(RPC_TIMEOUT_MS),
-      ),
+/** Flags of an in-process run that a run on Temporal does not use. */
+function unused(flags: TemporalRunFlags, ctx: CommandContext, resuming: boolean): void {
+  const given = [
+    ...(flags.store === undefined ? [] : ['--store']),
+    ...(resuming && flags.maxWorkers !== undefined ? ['--max-workers'] : []),
+  ];
+  if (given.length > 0)
+    ctx.stderr.write(
+      `baton: ${given.join(' and ')} ${given.length > 1 ? 'do' : 'does'} not apply with --temporal (the run's state is on Temporal); ignored\n`,
     );
-}
-
-/** Starts the CLI's own worker on the task queue (unless `--no-worker`). */
-async function startWorker(
-  pipeline: LoadedPipeline,
-  target: TemporalTarget,
-  taskQueue: string,
-  ctx: CommandContext,
-): Promise<Result<LocalWorker, OrchestrationError>> {
-  const created = await createPipelineWorker(pipeline, target, taskQueue, ctx.stderr);
-  return created.map((worker) => ({
-    worker,
-    running: (async () => {
-      const ran = await worker.run();
-      if (ran.isErr())
-        ctx.stderr.write(`baton: the in-process worker stopped: ${ran.error.message}\n`);
-    })(),
-  }));
-}
-
-async function closeSession(session: Session): Promise<void> {
-  if (session.worker !== undefined) {
-    await session.worker.worker.shutdown();
-    await session.worker.running;
-  }
-  await session.workflow.close();
-  await session.target.close();
-}
-
-function runInfo(
-  pipeline: LoadedPipeline,
-  runId: string,
-  session: Session,
-  resumed: boolean,
-): RunInfo {
-  const { target, taskQueue } = session;
-  const namespace = target.namespace === 'default' ? '' : ` --namespace ${target.namespace}`;
-  return {
-    runId,
-    pipeline: pipeline.name,
-    tasks: pipeline.tasks,
-    store: `Temporal ${target.address} (namespace ${target.namespace}, task queue ${taskQueue})`,
-    resumed,
-    reach: ` --temporal ${target.address}${namespace}`,
-    resumable: false,
-  };
-}
-
-function follow(
-  pipeline: LoadedPipeline,
-  info: RunInfo,
-  session: Session,
-  ctx: CommandContext,
-  json: boolean | undefined,
-): Promise<number> {
-  const conditions = new Map(
-    pipeline.pipeline.tasks.flatMap((t) => (t.when === undefined ? [] : [[t.id, t.when] as const])),
-  );
-  return followTemporalRun({
-    workflow: session.workflow,
-    info,
-    conditions,
-    reporter: reporterFor(ctx, json),
-    noAnswer: `waiting: no worker answers on task queue ${session.taskQueue}; start one with baton worker ${pipeline.file} --temporal ${session.target.address} --task-queue ${session.taskQueue}`,
-  });
 }
 
 /** `baton run <file> --temporal <address>`. */
@@ -159,6 +64,7 @@ export async function runOnTemporal(
 ): Promise<number> {
   const checked = checkFlags(flags);
   if (checked.isErr()) return ctx.fail(checked.error);
+  unused(flags, ctx, false);
   const target = await openTarget(flags);
   if (target.isErr()) return ctx.fail(target.error);
   const taskQueue = flags.taskQueue ?? defaultTaskQueue(pipeline);
@@ -223,6 +129,7 @@ export async function resumeOnTemporal(
 ): Promise<number> {
   const checked = checkFlags(flags);
   if (checked.isErr()) return ctx.fail(checked.error);
+  unused(flags, ctx, true);
   const target = await openTarget(flags);
   if (target.isErr()) return ctx.fail(target.error);
   let session: Session | undefined;

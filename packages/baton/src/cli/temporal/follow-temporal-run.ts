@@ -16,7 +16,7 @@ import type { Reporter, RunInfo, RunOutcome } from '../reporter.js';
 import { RunModel } from '../run-model.js';
 
 /** How often the CLI asks the workflow for new events. */
-export const EVENTS_POLL_MS = 250;
+const EVENTS_POLL_MS = 250;
 
 /** What {@link followTemporalRun} needs. */
 export interface FollowedRun {
@@ -73,11 +73,23 @@ function reconcile(model: RunModel, nodes: Readonly<Record<string, NodeStatus>> 
   }
 }
 
+/** The run's error as the in-process run words it: without the client call's `<name>.getResult: `. */
+function unwrapped(error: OrchestrationError): OrchestrationError {
+  const prefix = `${error.op}: `;
+  if (!error.op.endsWith('.getResult') || !error.message.startsWith(prefix)) return error;
+  return new OrchestrationError(error.code, error.message.slice(prefix.length), {
+    op: error.op.slice(0, -'.getResult'.length),
+    cause: error.cause,
+    retryable: error.retryable,
+    details: error.details,
+  });
+}
+
 function outcomeOf(report: Result<GraphRunResult, OrchestrationError>): RunOutcome {
   if (report.isOk())
     return { status: 'succeeded', output: report.value.output, failures: report.value.failures };
-  if (report.error.code === 'task_canceled') return { status: 'canceled', error: report.error };
-  return { status: 'failed', error: report.error };
+  const error = unwrapped(report.error);
+  return { status: error.code === 'task_canceled' ? 'canceled' : 'failed', error };
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -29,7 +29,7 @@ export interface TemporalTarget {
 }
 
 /** How long the CLI waits for the server to answer before it says it cannot reach it. */
-export const CONNECT_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The version of a pipeline the CLI's workers serve: its spec's fingerprint (the structure) and
@@ -115,15 +115,21 @@ export async function openTarget(
   });
 }
 
-/** Temporal's own logs go to stderr, warnings and worse only, so stdout stays the run's. */
+/**
+ * Temporal's own logs go to stderr, errors only (a task that fails is the run's news, reported
+ * by the CLI; the worker's "Activity failed" warnings would repeat it), so stdout stays the run's.
+ * The Runtime handles no signals: on Ctrl-C the CLI cancels the workflow, and its worker must keep
+ * running to carry the cancellation out (Temporal's default would shut it down first).
+ */
 async function quietRuntime(stderr: NodeJS.WritableStream): Promise<void> {
   const { DefaultLogger, Runtime, makeTelemetryFilterString } = await import('@temporalio/worker');
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN', (entry) => {
+      shutdownSignals: [],
+      logger: new DefaultLogger('ERROR', (entry) => {
         stderr.write(`temporal ${entry.level.toLowerCase()}: ${entry.message}\n`);
       }),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
     });
   } catch {
     // Already installed in this process.
@@ -148,6 +154,6 @@ export async function createPipelineWorker(
     address: target.address,
     namespace: target.namespace,
     taskQueue,
-    graphs: [graph.value as never],
+    graphs: [graph.value],
   });
 }

@@ -15,8 +15,7 @@ export interface CliWorkflowMemo extends CliRunMetadata {
 }
 
 /** Where a workflow stands, in the CLI's words. */
-export type WorkflowState =
-  'running' | 'succeeded' | 'failed' | 'canceled' | 'terminated' | 'timed out';
+type WorkflowState = 'running' | 'succeeded' | 'failed' | 'canceled' | 'terminated' | 'timed out';
 
 /** What `describe` says about a workflow the CLI started. */
 export interface DescribedRun {

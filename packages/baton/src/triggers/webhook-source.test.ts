@@ -1,0 +1,169 @@
+import { runnable } from '@baton/core';
+import { createGraphBuilder, withGraphCheckpointer, withGraphName } from '@baton/graph';
+import { createInMemoryCheckpointStore } from '@baton/memory';
+import { createHmac } from 'node:crypto';
+import { request } from 'node:http';
+import { filter, firstValueFrom } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTrigger, type Trigger } from './create-trigger.js';
+import { withTriggerConcurrency } from './trigger-options.js';
+import { webhookSource, type WebhookSource } from './webhook-source.js';
+
+const SECRET = 'a-shared-secret-of-some-length';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Record<string, unknown>;
+}
+
+function post(
+  source: WebhookSource,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  path = '/hooks',
+): Promise<Reply> {
+  const { host, port } = source.address();
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+        });
+      });
+    });
+    // The server may close the connection before the whole body is written (413).
+    req.on('error', (error) => (error.message.includes('EPIPE') ? undefined : reject(error)));
+    req.end(body);
+  });
+}
+
+function signed(id: string | undefined, body: string): Record<string, string> {
+  const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+  return {
+    'content-type': 'application/json',
+    'x-baton-signature': `sha256=${signature}`,
+    ...(id === undefined ? {} : { 'x-baton-event-id': id }),
+  };
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function setUp(concurrency = 2) {
+  const store = createInMemoryCheckpointStore()._unsafeUnwrap();
+  const gates = new Map<string, () => void>();
+  const ran: string[] = [];
+  const work = runnable('work', async (input: { n: string }) => {
+    ran.push(input.n);
+    if (input.n.startsWith('hold'))
+      await new Promise<void>((resolve) => gates.set(input.n, resolve));
+    return input.n;
+  });
+  const graph = createGraphBuilder()
+    .node(work)
+    .build(withGraphName('hook'), withGraphCheckpointer(store))
+    ._unsafeUnwrap();
+  const source = (
+    await webhookSource({ secret: SECRET, path: '/hooks', maxBodyBytes: 64 })
+  )._unsafeUnwrap();
+  const trigger: Trigger = createTrigger(
+    source,
+    graph,
+    withTriggerConcurrency(concurrency),
+  )._unsafeUnwrap();
+  trigger.start()._unsafeUnwrap();
+  cleanups.push(() => trigger.stop({ drain: false }));
+  return { source, trigger, ran, gates, store };
+}
+
+describe('webhookSource', () => {
+  it('answers 202 with the run id, and 200 with the same run id for a duplicate', async () => {
+    const { source, trigger, ran } = await setUp();
+    const body = JSON.stringify({ n: 'one' });
+    const completed = firstValueFrom(trigger.events$.pipe(filter((a) => a.type === 'completed')));
+    const first = await post(source, body, signed('evt-1', body));
+    expect(first).toMatchObject({
+      status: 202,
+      body: { eventId: 'evt-1', runId: 'trigger:evt-1' },
+    });
+    await completed;
+    const again = await post(source, body, signed('evt-1', body));
+    expect(again).toMatchObject({ status: 200, body: { runId: 'trigger:evt-1', duplicate: true } });
+    expect(ran).toEqual(['one']);
+  });
+
+  it('accepts the secret as a bearer token; refuses a bad signature or secret with 401', async () => {
+    const { source, ran } = await setUp();
+    const body = JSON.stringify({ n: 'two' });
+    const bearer = await post(source, body, {
+      authorization: `Bearer ${SECRET}`,
+      'x-baton-event-id': 'b1',
+    });
+    expect(bearer.status).toBe(202);
+    const forged = { ...signed('b2', body), 'x-baton-signature': 'sha256=' + '0'.repeat(64) };
+    expect((await post(source, body, forged)).status).toBe(401);
+    expect(
+      (await post(source, body, { authorization: 'Bearer wrong', 'x-baton-event-id': 'b3' }))
+        .status,
+    ).toBe(401);
+    expect((await post(source, body, { 'x-baton-event-id': 'b4' })).status).toBe(401);
+    expect(ran).toEqual(['two']);
+  });
+
+  it('answers 413 for a body over the limit, 400 for bad JSON or a missing id, 404 and 405', async () => {
+    const { source, ran } = await setUp();
+    const big = JSON.stringify({ n: 'x'.repeat(10_000) });
+    expect((await post(source, big, signed('big', big))).status).toBe(413);
+    const broken = '{"n": ';
+    expect((await post(source, broken, signed('broken', broken))).status).toBe(400);
+    const body = JSON.stringify({ n: 'three' });
+    const noId = await post(source, body, signed(undefined, body));
+    expect(noId).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining('x-baton-event-id') },
+    });
+    expect((await post(source, body, signed('p', body), '/other')).status).toBe(404);
+    expect(ran).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After while every run slot is taken', async () => {
+    const { source, trigger, gates, ran } = await setUp(1);
+    const hold = JSON.stringify({ n: 'hold-1' });
+    expect((await post(source, hold, signed('h1', hold))).status).toBe(202);
+    const next = JSON.stringify({ n: 'next' });
+    const busy = await post(source, next, signed('n1', next));
+    expect(busy.status).toBe(503);
+    expect(busy.headers['retry-after']).toBe('1');
+    const completed = firstValueFrom(trigger.events$.pipe(filter((a) => a.type === 'completed')));
+    gates.get('hold-1')?.();
+    await completed;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await post(source, next, signed('n1', next))).status).toBe(202);
+    expect(ran).toEqual(['hold-1', 'next']);
+  });
+
+  it('closes the server on stop; refuses bad options with invalid_config', async () => {
+    const { source, trigger } = await setUp();
+    await trigger.stop();
+    const body = JSON.stringify({ n: 'late' });
+    await expect(post(source, body, signed('late', body))).rejects.toThrow();
+    const short = await webhookSource({ secret: 'short' });
+    expect(short._unsafeUnwrapErr()).toMatchObject({
+      code: 'invalid_config',
+      details: { field: 'secret' },
+    });
+    expect(short._unsafeUnwrapErr().message).not.toContain('short');
+    const path = await webhookSource({ secret: SECRET, path: 'hooks' });
+    expect(path._unsafeUnwrapErr().details).toMatchObject({ field: 'path' });
+    const limit = await webhookSource({ secret: SECRET, maxBodyBytes: 0 });
+    expect(limit._unsafeUnwrapErr().details).toMatchObject({ field: 'maxBodyBytes' });
+  });
+});
