@@ -1,4 +1,4 @@
-import { OrchestrationError } from '@baton/core';
+import { OrchestrationError, type Option } from '@baton/core';
 import { withRedisClient, withRedisKeyPrefix, withRedisUrl } from '@baton/memory';
 import { connectRedis, requireRedis, type TestRedis } from '@baton/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   withStreamDecode,
   withStreamMaxDeliveries,
   type RedisStreamSource,
+  type RedisStreamSourceConfig,
 } from '../src/index.js';
 
 describe('redisStreamSource options', () => {
@@ -59,8 +60,10 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
   });
   afterAll(() => redis.close());
 
-  function source(...extra: Parameters<typeof redisStreamSource>[2][]): RedisStreamSource {
-    const s = redisStreamSource(
+  function source<P = unknown>(
+    ...extra: Option<RedisStreamSourceConfig<P>>[]
+  ): RedisStreamSource<P> {
+    const s = redisStreamSource<P>(
       stream,
       'workers',
       withRedisClient(redis.client),
@@ -68,7 +71,7 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
       withStreamBlockMs(100),
       ...extra,
     )._unsafeUnwrap();
-    sources.push(s);
+    sources.push(s as RedisStreamSource);
     return s;
   }
   async function add(...payloads: unknown[]): Promise<string[]> {
