@@ -97,7 +97,7 @@ describe.runIf(await requireRedis())('Redis Streams trigger under a consumer cra
     await new Promise((resolve) => victim.proc.once('exit', resolve));
 
     // What the victim left: entries pending under its name, node records already stored.
-    const left = (await client.xpending(stream, 'workers', '-', '+', 1000, 'victim')) as unknown[];
+    const left = await client.xpending(stream, 'workers', '-', '+', 1000, 'victim');
     expect(left.length).toBeGreaterThan(0);
     const storedBefore = new Map<number, Set<string>>();
     for (const [n, id] of ids.entries()) {

@@ -71,7 +71,7 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
       withStreamBlockMs(100),
       ...extra,
     )._unsafeUnwrap();
-    sources.push(s as RedisStreamSource);
+    sources.push(s);
     return s;
   }
   async function add(...payloads: unknown[]): Promise<string[]> {

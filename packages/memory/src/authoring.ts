@@ -5,4 +5,3 @@
  */
 export { openRedis } from './internal/redis-connection.js';
 export type { RedisConnection } from './internal/redis-connection.js';
-export { REDIS_DEFAULTS, redisConfigShape } from './redis-options.js';
