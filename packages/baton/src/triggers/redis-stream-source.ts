@@ -3,13 +3,8 @@ import { resolveOptions } from '@baton/core/authoring';
 import type { RedisConnection } from '@baton/memory/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { z } from 'zod';
-import {
-  parseAutoClaim,
-  parseEntries,
-  parsePending,
-  parseReadGroup,
-  type RawEntry,
-} from './internal/stream-replies.js';
+import { StreamGroup, type CountedEntry } from './internal/stream-group.js';
+import { parseReadGroup } from './internal/stream-replies.js';
 import {
   decodeJsonPayload,
   redisStreamSourceSchema,
@@ -28,11 +23,6 @@ export interface RedisStreamSource<P = unknown> extends TriggerSource<P> {
   readonly consumer: string;
   /** The dead-letter stream's key. */
   readonly deadLetterStream: string;
-}
-
-/** A read entry with its delivery count. */
-interface Counted extends RawEntry {
-  readonly deliveries: number;
 }
 
 type Outcome<T> = Result<T, OrchestrationError>;
@@ -112,6 +102,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
   readonly consumer: string;
   readonly deadLetterStream: string;
   #main: RedisConnection | undefined;
+  #commands: StreamGroup | undefined;
   #blocking: RedisConnection | undefined;
   #groupReady = false;
   /** Whether this consumer's own pending entries may hold some not handed out (start, abort). */
@@ -176,19 +167,26 @@ class StreamSource<P> implements RedisStreamSource<P> {
       const opened = openRedis(this.config, this.name);
       if (opened.isErr()) return err(opened.error);
       this.#main = opened.value;
+      this.#commands = new StreamGroup(
+        opened.value.client,
+        this.stream,
+        this.group,
+        this.consumer,
+        this.deadLetterStream,
+      );
     }
     const main = this.#main;
     if (this.#groupReady) return ok(main);
-    const created = await main.run(`${this.name}.createGroup`, async () => {
-      try {
-        await main.client.call('XGROUP', 'CREATE', this.stream, this.group, '0', 'MKSTREAM');
-      } catch (error) {
-        if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-      }
-    });
+    const created = await main.run(`${this.name}.createGroup`, () => this.#redis.create());
     if (created.isErr()) return err(created.error);
     this.#groupReady = true;
     return ok(main);
+  }
+
+  /** The commands on the main connection (set by the first pull, before any use). */
+  get #redis(): StreamGroup {
+    if (this.#commands === undefined) throw new Error('redisStreamSource: not connected');
+    return this.#commands;
   }
 
   /** Own pending entries, then idle ones of others, then (only when none) new ones. */
@@ -196,8 +194,8 @@ class StreamSource<P> implements RedisStreamSource<P> {
     main: RedisConnection,
     max: number,
     stop: AbortSignal,
-  ): Promise<Outcome<Counted[]>> {
-    const out: Counted[] = [];
+  ): Promise<Outcome<CountedEntry[]>> {
+    const out: CountedEntry[] = [];
     if (this.#recover) {
       const own = await this.#recoverOwn(main, max);
       if (own.isErr()) return own;
@@ -211,21 +209,13 @@ class StreamSource<P> implements RedisStreamSource<P> {
     return out.length > 0 ? ok(out) : this.#readNew(main, max, stop);
   }
 
-  async #recoverOwn(main: RedisConnection, max: number): Promise<Outcome<Counted[]>> {
+  async #recoverOwn(main: RedisConnection, max: number): Promise<Outcome<CountedEntry[]>> {
     const count = max + this.#inflight.size;
     const pending = await main.run(`${this.name}.pending`, () =>
-      main.client.call(
-        'XPENDING',
-        this.stream,
-        this.group,
-        this.#recoverFrom,
-        '+',
-        count,
-        this.consumer,
-      ),
+      this.#redis.pending(this.#recoverFrom, count),
     );
     if (pending.isErr()) return err(pending.error);
-    const lines = parsePending(pending.value);
+    const lines = pending.value;
     const take = lines.filter((line) => !this.#inflight.has(line.id)).slice(0, max);
     const last = take.length === max ? take[take.length - 1] : lines[lines.length - 1];
     if (lines.length < count && take.length < max) {
@@ -235,53 +225,28 @@ class StreamSource<P> implements RedisStreamSource<P> {
       this.#recoverFrom = `(${last.id}`;
     }
     if (take.length === 0) return ok([]);
-    const ids = take.map((line) => line.id);
     const claimed = await main.run(`${this.name}.claim`, () =>
-      main.client.call('XCLAIM', this.stream, this.group, this.consumer, 0, ...ids),
+      this.#redis.claim(take.map((line) => line.id)),
     );
     if (claimed.isErr()) return err(claimed.error);
     const counts = new Map(take.map((line) => [line.id, line.deliveries + 1]));
-    return ok(
-      parseEntries(claimed.value).map((e) => ({ ...e, deliveries: counts.get(e.id) ?? 1 })),
-    );
+    return ok(claimed.value.map((e) => ({ ...e, deliveries: counts.get(e.id) ?? 1 })));
   }
 
-  async #claimIdle(main: RedisConnection, max: number): Promise<Outcome<Counted[]>> {
-    const reply = await main.run(`${this.name}.autoclaim`, () =>
-      main.client.call(
-        'XAUTOCLAIM',
-        this.stream,
-        this.group,
-        this.consumer,
-        this.config.claimIdleMs,
-        this.#claimCursor,
-        'COUNT',
-        max,
-      ),
+  async #claimIdle(main: RedisConnection, max: number): Promise<Outcome<CountedEntry[]>> {
+    const claimed = await main.run(`${this.name}.autoclaim`, () =>
+      this.#redis.autoClaim(this.config.claimIdleMs, this.#claimCursor, max, this.#inflight),
     );
-    if (reply.isErr()) return err(reply.error);
-    const { cursor, entries } = parseAutoClaim(reply.value);
-    this.#claimCursor = cursor;
-    const taken = entries.filter((entry) => !this.#inflight.has(entry.id));
-    if (taken.length === 0) return ok([]);
-    const counts = await main.run(`${this.name}.pending`, async () => {
-      const replies = await main.client
-        .pipeline(taken.map((e) => ['xpending', this.stream, this.group, e.id, e.id, '1']))
-        .exec();
-      return (replies ?? []).map(([error, value]) => {
-        if (error) throw error;
-        return parsePending(value)[0]?.deliveries ?? 1;
-      });
-    });
-    if (counts.isErr()) return err(counts.error);
-    return ok(taken.map((entry, i) => ({ ...entry, deliveries: counts.value[i] ?? 1 })));
+    if (claimed.isErr()) return err(claimed.error);
+    this.#claimCursor = claimed.value.cursor;
+    return ok(claimed.value.entries);
   }
 
   async #readNew(
     main: RedisConnection,
     max: number,
     stop: AbortSignal,
-  ): Promise<Outcome<Counted[]>> {
+  ): Promise<Outcome<CountedEntry[]>> {
     if (stop.aborted) return ok([]);
     this.#blocking ??= main.duplicate({
       lazyConnect: true,
@@ -324,7 +289,10 @@ class StreamSource<P> implements RedisStreamSource<P> {
   }
 
   /** Decodes each entry; bad ones and those over maxDeliveries go to the dead letter. */
-  async #admit(main: RedisConnection, entries: Counted[]): Promise<Outcome<TriggerDelivery<P>[]>> {
+  async #admit(
+    main: RedisConnection,
+    entries: CountedEntry[],
+  ): Promise<Outcome<TriggerDelivery<P>[]>> {
     const deliveries: TriggerDelivery<P>[] = [];
     for (const entry of entries) {
       const rejected = this.#reject(entry);
@@ -357,7 +325,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
     return ok(deliveries);
   }
 
-  #reject(entry: Counted): OrchestrationError | undefined {
+  #reject(entry: CountedEntry): OrchestrationError | undefined {
     const op = `${this.name}.pull`;
     const max = this.config.maxDeliveries;
     if (max !== undefined && entry.deliveries > max) {
@@ -380,7 +348,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
     return undefined;
   }
 
-  #deliver(main: RedisConnection, entry: Counted, payload: P): TriggerDelivery<P> {
+  #deliver(main: RedisConnection, entry: CountedEntry, payload: P): TriggerDelivery<P> {
     let settled = false;
     const settle = async (how: string, fn: () => Promise<unknown>): Promise<Outcome<void>> => {
       const op = `${this.name}.${how}`;
@@ -407,72 +375,23 @@ class StreamSource<P> implements RedisStreamSource<P> {
     this.#startHeartbeat(main);
     return {
       event: { id: entry.id, payload, deliveries: entry.deliveries },
-      ack: () => settle('ack', () => main.client.call('XACK', this.stream, this.group, entry.id)),
-      release: () => settle('release', () => this.#handBack(main, [entry.id])),
-      deadLetter: (failure) => settle('deadLetter', () => this.#deadLetterOp(main, entry, failure)),
+      ack: () => settle('ack', () => this.#redis.ack(entry.id)),
+      release: () => settle('release', () => this.#handBack([entry.id])),
+      deadLetter: (failure) => settle('deadLetter', () => this.#redis.deadLetter(entry, failure)),
     };
   }
 
   /** Leaves entries pending but idle long enough that the next XAUTOCLAIM takes them. */
-  #handBack(main: RedisConnection, ids: readonly string[]): Promise<unknown> {
-    const idle = this.config.claimIdleMs * 2 + 1_000;
-    return main.client.call(
-      'XCLAIM',
-      this.stream,
-      this.group,
-      this.consumer,
-      0,
-      ...ids,
-      'IDLE',
-      idle,
-      'JUSTID',
-    );
-  }
-
-  async #deadLetterOp(
-    main: RedisConnection,
-    entry: Counted,
-    failure: OrchestrationError,
-  ): Promise<void> {
-    const pairs = Object.entries(entry.fields ?? {}).flat();
-    const replies = await main.client
-      .multi()
-      .xadd(
-        this.deadLetterStream,
-        '*',
-        'id',
-        entry.id,
-        'stream',
-        this.stream,
-        'group',
-        this.group,
-        'consumer',
-        this.consumer,
-        'deliveries',
-        String(entry.deliveries),
-        'code',
-        failure.code,
-        'message',
-        failure.message,
-        'op',
-        failure.op ?? '',
-        'fields',
-        JSON.stringify(pairs),
-      )
-      .xack(this.stream, this.group, entry.id)
-      .exec();
-    const failed = (replies ?? []).find(([error]) => error !== null)?.[0];
-    if (failed) throw failed;
+  #handBack(ids: readonly string[]): Promise<void> {
+    return this.#redis.touch(ids, this.config.claimIdleMs * 2 + 1_000);
   }
 
   async #bury(
     main: RedisConnection,
-    entry: Counted,
+    entry: CountedEntry,
     failure: OrchestrationError,
   ): Promise<Outcome<void>> {
-    return await main.run(`${this.name}.deadLetter`, () =>
-      this.#deadLetterOp(main, entry, failure),
-    );
+    return await main.run(`${this.name}.deadLetter`, () => this.#redis.deadLetter(entry, failure));
   }
 
   /** Re-claims in-flight entries (JUSTID: no delivery counted) so no one takes them over. */
@@ -487,9 +406,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
       }
       const ids = [...this.#inflight];
       // A failed beat is harmless: the next pull or settle reports the connection's state.
-      void main.run(`${this.name}.heartbeat`, () =>
-        main.client.call('XCLAIM', this.stream, this.group, this.consumer, 0, ...ids, 'JUSTID'),
-      );
+      void main.run(`${this.name}.heartbeat`, () => this.#redis.touch(ids));
     }, every);
     this.#heartbeat.unref();
   }
@@ -515,11 +432,9 @@ class StreamSource<P> implements RedisStreamSource<P> {
     // Hand back every entry still pending on this consumer, so others take them at once.
     let from = '-';
     for (;;) {
-      const page = await main.run(`${this.name}.close`, () =>
-        main.client.call('XPENDING', this.stream, this.group, from, '+', PAGE, this.consumer),
-      );
-      const ids = page.isOk() ? parsePending(page.value).map((line) => line.id) : [];
-      if (ids.length > 0) await main.run(`${this.name}.close`, () => this.#handBack(main, ids));
+      const page = await main.run(`${this.name}.close`, () => this.#redis.pending(from, PAGE));
+      const ids = page.isOk() ? page.value.map((line) => line.id) : [];
+      if (ids.length > 0) await main.run(`${this.name}.close`, () => this.#handBack(ids));
       if (ids.length < PAGE) break;
       from = `(${ids[ids.length - 1] ?? ''}`;
     }
