@@ -248,6 +248,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
     stop: AbortSignal,
   ): Promise<Outcome<CountedEntry[]>> {
     if (stop.aborted) return ok([]);
+    if (this.#blocking?.client.status === 'end') this.#blocking = undefined;
     this.#blocking ??= main.duplicate({
       lazyConnect: true,
       commandTimeout: this.config.blockMs + this.config.commandTimeoutMs,
@@ -274,8 +275,11 @@ class StreamSource<P> implements RedisStreamSource<P> {
         '>',
       );
       if (!stop.aborted) return ok(parseReadGroup(reply).map((e) => ({ ...e, deliveries: 1 })));
-      // Read, then aborted: the entries stay pending on this consumer for the next pull.
+      // Read, then aborted (the abort may have disconnected the connection as the reply came):
+      // the entries stay pending on this consumer for the next pull, on a new connection.
       this.#recover = true;
+      this.#blocking = undefined;
+      blocking.client.disconnect();
       return ok([]);
     } catch (error) {
       // The read may have reached the server: whatever it took is in this consumer's pending list.
