@@ -83,8 +83,7 @@ export async function closeSession(session: Session): Promise<void> {
     await session.worker.worker.shutdown();
     await session.worker.running;
   }
-  await session.workflow.close();
-  await session.target.close();
+  await session.workflow.close(); // the connection is the target's, closed by withTarget
 }
 
 export function runInfo(
