@@ -13,7 +13,6 @@ import {
   closeSession,
   follow,
   graphWorkflow,
-  runInfo,
   startWorker,
   type Session,
 } from '../temporal/temporal-session.js';
@@ -108,13 +107,7 @@ async function startAndFollow(
         ),
       );
     }
-    return await follow(
-      pipeline,
-      runInfo(pipeline, runId, session, false),
-      session,
-      ctx,
-      flags.json,
-    );
+    return await follow(pipeline, { runId, resumed: false, json: flags.json }, session, ctx);
   } finally {
     await closeSession(session);
   }
@@ -188,13 +181,7 @@ async function reattach(
       if (worker.isErr()) return ctx.fail(worker.error);
       session = { ...session, worker: worker.value };
     }
-    return await follow(
-      pipeline,
-      runInfo(pipeline, runId, session, true),
-      session,
-      ctx,
-      flags.json,
-    );
+    return await follow(pipeline, { runId, resumed: true, json: flags.json }, session, ctx);
   } finally {
     if (session !== undefined) await closeSession(session);
   }
