@@ -3,7 +3,7 @@ import { OrchestrationError, type NodeCheckpoint, type RunHandle } from '@baton/
 import { withGraphCheckpointer, withGraphMaxWorkers, type GraphOption } from '@baton/graph';
 import { loadActions } from './load-actions.js';
 import { loadOrReport } from './load-or-report.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeOfRun } from '../exit-codes.js';
 import { parseWorkers, readInputs } from '../inputs.js';
 import type { LoadedPipeline } from '../pipeline-session.js';
 import type { RunOutcome } from '../reporter.js';
@@ -96,11 +96,7 @@ async function watch(
     outcome = { status: 'canceled', error: report.error };
   else outcome = { status: 'failed', error: report.error };
   reporter.finish(outcome, model);
-  return outcome.status === 'succeeded'
-    ? EXIT.ok
-    : outcome.status === 'canceled'
-      ? EXIT.interrupted
-      : EXIT.failed;
+  return exitCodeOfRun(outcome.status);
 }
 
 /** `baton run <file>`. */
