@@ -69,18 +69,36 @@ async function main(): Promise<void> {
   await check();
   const bench = new Bench({ time: 1_500, warmupTime: 300 });
   const batches = new Map<string, number>();
-  const add = (name: string, batch: number, once: () => Promise<unknown>): void => {
+  // The loop is written out per task (no wrapper function per invoke): a wrapper's promise would
+  // be timed with each invoke, and once LangChain has run, Node's async hooks make every promise
+  // cost more.
+  const add = (name: string, batch: number, loop: (n: number) => Promise<void>): void => {
     batches.set(name, batch);
-    bench.add(name, async () => {
-      for (let i = 0; i < batch; i++) await once();
-    });
+    bench.add(name, () => loop(batch));
   };
-  add('(a) baton runnable', BATCH, async () => (await batonRunnable.invoke(1))._unsafeUnwrap());
-  add('(a) langchain RunnableLambda', PEER_BATCH, () => lcLambda.invoke(1));
-  add('(b) baton chain, 1 step', BATCH, async () => (await batonChain.invoke(1))._unsafeUnwrap());
-  add('(b) langchain RunnableSequence', PEER_BATCH, () => lcSequence.invoke(1));
-  add('(c) baton graph, 1 node', BATCH, async () => (await batonGraph.invoke(1))._unsafeUnwrap());
-  add('(c) langgraph, 1 node', 1, () => lgGraph.invoke({ v: 1 }));
+  add('(a) baton runnable', BATCH, async (n) => {
+    for (let i = 0; i < n; i++) (await batonRunnable.invoke(1))._unsafeUnwrap();
+  });
+  add('(a) langchain RunnableLambda', PEER_BATCH, async (n) => {
+    for (let i = 0; i < n; i++) await lcLambda.invoke(1);
+  });
+  add('(b) baton chain, 1 step', BATCH, async (n) => {
+    for (let i = 0; i < n; i++) (await batonChain.invoke(1))._unsafeUnwrap();
+  });
+  add('(b) langchain RunnableSequence', PEER_BATCH, async (n) => {
+    for (let i = 0; i < n; i++) await lcSequence.invoke(1);
+  });
+  add('(c) baton graph, 1 node', BATCH, async (n) => {
+    for (let i = 0; i < n; i++) (await batonGraph.invoke(1))._unsafeUnwrap();
+  });
+  add('(c) langgraph, 1 node', 1, async (n) => {
+    for (let i = 0; i < n; i++) await lgGraph.invoke({ v: 1 });
+  });
+  // The harness alone: the same loop awaiting an already-resolved promise.
+  const resolved = Promise.resolve(2);
+  add('(0) loop, await a resolved promise', BATCH, async (n) => {
+    for (let i = 0; i < n; i++) await resolved;
+  });
   await bench.run();
 
   const median = new Map<string, number>();
@@ -108,6 +126,8 @@ async function main(): Promise<void> {
       'peer / baton (medians)': ((median.get(peer) ?? NaN) / (median.get(baton) ?? NaN)).toFixed(1),
     })),
   );
+  const harness = '(0) loop, await a resolved promise';
+  console.log(`harness alone: ${us(median, harness)} µs per iteration (median)`);
 }
 
 await main();

@@ -90,6 +90,7 @@ export type {
   TriggerStats,
 } from './triggers/trigger-activity.js';
 export {
+  DEFAULT_TRIGGER_CONFIG,
   withTriggerBackoff,
   withTriggerConcurrency,
   withTriggerDeadLetter,

@@ -179,5 +179,8 @@ describe.runIf(server !== undefined)('baton on a Temporal dev server', { timeout
     const usage = baton(['run', chain, '-a', actions, '--temporal', 'no-port'], cwd, env);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('expected the server');
+    const stray = baton(['run', chain, '-a', actions, '--no-worker'], cwd, env);
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toContain('--no-worker: only with --temporal');
   });
 });

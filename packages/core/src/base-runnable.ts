@@ -22,7 +22,7 @@ import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 const okValue = <O>(value: O): Ok<O, OrchestrationError> => ok(value);
 /** The options of an `invoke` without any: one object, not one per call. */
 const NO_OPTIONS: RunOptions = Object.freeze({});
-const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+export const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 /** The path of a run's own Runnable (see `RunEvent`'s `path`). */
 const ROOT_PATH: readonly string[] = Object.freeze([]);
 const RUN = Symbol.for('baton.runnable.run');
@@ -96,7 +96,7 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
   invoke(input: I, options: RunOptions = NO_OPTIONS): ResultAsync<O, OrchestrationError> {
     // Fast path of an `invoke` without options (no signal, timeout, parent or run id to honour):
     // the run settles straight to its Result (see `settled`).
-    if (options === NO_OPTIONS) return new ResultAsync(this[SETTLED](input, this.#bareContext()));
+    if (options === NO_OPTIONS) return new ResultAsync(this[SETTLED](input));
     return new ResultAsync(this.#start(input, options, undefined).then(okValue<O>, this.#fail()));
   }
 
@@ -106,33 +106,19 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
   }
 
   /**
-   * Runs with `ctx` and settles to the run's Result: `run` mapped to `Ok`/`Err`. A subclass whose
-   * runs often finish synchronously overrides it to skip that extra promise (`runnable` does).
-   * Not public API: core's own hook, under a module-private symbol.
+   * Runs a top-level run without options (see `bareContext`) and settles to its Result: `run`
+   * mapped to `Ok`/`Err`. A subclass whose runs often finish synchronously overrides it to skip
+   * that extra promise (`runnable` does). Not public API: core's own hook, under a symbol that the
+   * package does not export.
    */
-  [SETTLED](input: I, ctx: ExecutionContext): Promise<Result<O, OrchestrationError>> {
+  [SETTLED](input: I): Promise<Result<O, OrchestrationError>> {
     let promise: Promise<O>;
     try {
-      promise = this.run(input, ctx);
+      promise = this.run(input, bareContext(newRunId()));
     } catch (error) {
       return Promise.resolve(err(toOrchestrationError(error, this.name)));
     }
     return promise.then(okValue<O>, this.#fail());
-  }
-
-  /** The context of a top-level run started without options. */
-  #bareContext(): ExecutionContext {
-    return {
-      signal: NEVER_SIGNAL,
-      runId: newRunId(),
-      metadata: EMPTY_METADATA,
-      configurable: undefined,
-      tags: undefined,
-      sink: undefined,
-      path: ROOT_PATH,
-      enclosing: undefined,
-      otel: otelContext.active(),
-    };
   }
 
   batch(inputs: readonly I[], options: BatchOptions = {}): ResultAsync<O[], OrchestrationError> {
@@ -268,6 +254,24 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
     }
     return scope === undefined ? promise : promise.finally(scope.dispose);
   }
+}
+
+/**
+ * The context of a top-level run started without options: what `#start` builds for `{}` (no
+ * signal, no timeout, no parent), in the same shape.
+ */
+export function bareContext(runId: string): ExecutionContext {
+  return {
+    signal: NEVER_SIGNAL,
+    runId,
+    metadata: EMPTY_METADATA,
+    configurable: undefined,
+    tags: undefined,
+    sink: undefined,
+    path: ROOT_PATH,
+    enclosing: undefined,
+    otel: otelContext.active(),
+  };
 }
 
 /** The enclosing run of a run started from a step with `RunOptions.parent` (see EnclosingRun). */

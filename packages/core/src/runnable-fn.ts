@@ -1,7 +1,8 @@
 import { err, ok, type Err, type Ok, type Result } from 'neverthrow';
-import { BaseRunnable, execute, SETTLED } from './base-runnable.js';
+import { bareContext, BaseRunnable, EMPTY_METADATA, execute, SETTLED } from './base-runnable.js';
+import { newRunId } from './run-id.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { raceAbort } from './abort.js';
+import { NEVER_SIGNAL, raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
 import { isResult } from './is-result.js';
 import { isRunnable } from './is-runnable.js';
@@ -94,12 +95,24 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
     return this.#settleProduced(produced, input, ctx, stepContext);
   }
 
-  /** Perf: a value returned synchronously becomes its `Ok` at once, without a promise for `run`. */
-  override [SETTLED](
-    input: I,
-    ctx: ExecutionContext,
-  ): Promise<Result<FnOutput<R>, OrchestrationError>> {
-    const stepContext = this.#stepContext(ctx);
+  /**
+   * Perf: `invoke` without options. The step context is built directly (no execution context
+   * unless the function's value needs settling) and a value returned synchronously becomes its
+   * `Ok` at once, without a promise for `run`.
+   */
+  override [SETTLED](input: I): Promise<Result<FnOutput<R>, OrchestrationError>> {
+    const runId = newRunId();
+    // The fields and order of `#stepContext(bareContext(runId))`.
+    const stepContext: StepContext = {
+      signal: NEVER_SIGNAL,
+      runId,
+      metadata: EMPTY_METADATA,
+      enclosing: undefined,
+      configurable: EMPTY_CONFIGURABLE,
+      tags: NO_TAGS,
+      emit: noop,
+      interrupt: noInterrupt,
+    };
     let produced: unknown;
     try {
       produced = this.fn(input, stepContext);
@@ -107,6 +120,7 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
       return Promise.resolve(err(toOrchestrationError(error, this.name)));
     }
     if (!needsSettling(produced)) return Promise.resolve(ok(produced as FnOutput<R>));
+    const ctx = bareContext(runId);
     return this.#settleProduced(produced, input, ctx, stepContext).then(okValue, this.#failed);
   }
 

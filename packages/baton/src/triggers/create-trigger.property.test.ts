@@ -71,9 +71,15 @@ class ScriptedSource implements TriggerSource<Payload> {
 
   async pull(
     max: number,
+    signal: AbortSignal,
   ): Promise<Result<readonly TriggerDelivery<Payload>[], OrchestrationError>> {
-    while (this.pending.length === 0 && !this.ended())
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+    while (this.pending.length === 0 && !this.ended() && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    if (signal.aborted) return ok([]);
     const taken = this.pending.splice(0, max);
     this.#unsettled += taken.length;
     this.maxUnsettled = Math.max(this.maxUnsettled, this.#unsettled);
@@ -153,5 +159,68 @@ describe('createTrigger: exactly one completed run per event id under redelivery
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('a stop without drain releases runs in flight; the next trigger completes each of them exactly once', async () => {
+    let releases = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.boolean(), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (ids, failures, concurrency, stopAfter) => {
+          const store = createInMemoryCheckpointStore()._unsafeUnwrap();
+          const work = runnable('work', async (_input: Payload, ctx) => {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            ctx.signal.throwIfAborted();
+            return 'done';
+          });
+          const graph = createGraphBuilder()
+            .node(work)
+            .build(withGraphName('stops'), withGraphCheckpointer(store))
+            ._unsafeUnwrap();
+          const events = ids.map((n) => ({
+            id: `e${n}`,
+            payload: { poison: false },
+            deliveries: 1,
+          }));
+          const source = new ScriptedSource(events, failures, []);
+          const completed: string[] = [];
+          const make = () => {
+            const trigger = createTrigger(
+              source,
+              graph,
+              withTriggerConcurrency(concurrency),
+              withTriggerBackoff(0, 0),
+            )._unsafeUnwrap();
+            trigger.events$.subscribe((a) => {
+              if (a.type === 'completed' && a.eventId !== undefined) completed.push(a.eventId);
+            });
+            return trigger;
+          };
+          const first = make();
+          let received = 0;
+          first.events$.subscribe((a) => {
+            if (a.type === 'released') releases += 1;
+            if (a.type === 'received' && ++received === stopAfter)
+              void first.stop({ drain: false });
+          });
+          first.start()._unsafeUnwrap();
+          await first.done;
+          const second = make();
+          second.start()._unsafeUnwrap();
+          await second.done;
+          const good = [...new Set(ids)].map((n) => `e${n}`).sort();
+          expect([...completed].sort()).toEqual(good);
+          for (const id of good)
+            expect((await store.loadRun(`trigger:${id}`))._unsafeUnwrap().run.status).toBe(
+              'succeeded',
+            );
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(releases).toBeGreaterThan(0); // the property did hand runs back
   });
 });

@@ -11,7 +11,7 @@ const MAX_RUN_ID = 256;
  * `<trigger>:<event id>`; an event id that is not safe in a file name, a Redis key or a Temporal
  * workflow id is replaced by `h-<sha-256>`, which is as deterministic and as unique.
  */
-export function defaultRunId(trigger: string, eventId: string): string {
+function defaultRunId(trigger: string, eventId: string): string {
   if (SAFE_ID.test(eventId)) return `${trigger}:${eventId}`;
   return `${trigger}:h-${createHash('sha256').update(eventId).digest('hex')}`;
 }

@@ -22,7 +22,7 @@ export interface TargetRun {
 }
 
 /** What starting the run of one event came to. */
-export type BegunRun =
+type BegunRun =
   | { readonly kind: 'skipped' }
   | { readonly kind: 'failed-before'; readonly error: OrchestrationError }
   | { readonly kind: 'started' | 'resumed'; readonly run: TargetRun };

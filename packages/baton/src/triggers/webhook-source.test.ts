@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTrigger, type Trigger } from './create-trigger.js';
-import { withTriggerConcurrency } from './trigger-options.js';
+import { withTriggerConcurrency, withTriggerRunId, type TriggerOption } from './trigger-options.js';
 import { webhookSource, type WebhookSource } from './webhook-source.js';
 
 const SECRET = 'a-shared-secret-of-some-length';
@@ -57,7 +57,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function setUp(concurrency = 2) {
+async function setUp(concurrency = 2, ...options: TriggerOption[]) {
   const store = createInMemoryCheckpointStore()._unsafeUnwrap();
   const gates = new Map<string, () => void>();
   const ran: string[] = [];
@@ -78,6 +78,7 @@ async function setUp(concurrency = 2) {
     source,
     graph,
     withTriggerConcurrency(concurrency),
+    ...options,
   )._unsafeUnwrap();
   trigger.start()._unsafeUnwrap();
   cleanups.push(() => trigger.stop({ drain: false }));
@@ -165,5 +166,24 @@ describe('webhookSource', () => {
     expect(path._unsafeUnwrapErr().details).toMatchObject({ field: 'path' });
     const limit = await webhookSource({ secret: SECRET, maxBodyBytes: 0 });
     expect(limit._unsafeUnwrapErr().details).toMatchObject({ field: 'maxBodyBytes' });
+  });
+
+  it('answers a duplicate of a running event with 200 and its run id; 422 when dead-lettered before its run was recorded', async () => {
+    const { source, gates, ran } = await setUp(2);
+    const hold = JSON.stringify({ n: 'hold-2' });
+    expect((await post(source, hold, signed('h2', hold))).status).toBe(202);
+    const dup = await post(source, hold, signed('h2', hold));
+    expect(dup).toMatchObject({ status: 200, body: { runId: 'trigger:h2', duplicate: true } });
+    gates.get('hold-2')?.();
+    expect(ran).toEqual(['hold-2']);
+
+    const bad = await setUp(
+      1,
+      withTriggerRunId(() => ''),
+    );
+    const body = JSON.stringify({ n: 'x' });
+    const refused = await post(bad.source, body, signed('x1', body));
+    expect(refused).toMatchObject({ status: 422, body: { eventId: 'x1', code: 'invalid_input' } });
+    expect(bad.ran).toEqual([]);
   });
 });

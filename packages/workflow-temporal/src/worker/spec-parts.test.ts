@@ -66,7 +66,7 @@ describe('specParts', () => {
           expect(JSON.parse(parts.map((p) => p.text).join('')) as WireSpec).toEqual(wire);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 60 },
     );
   });
 

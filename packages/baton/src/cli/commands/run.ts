@@ -3,7 +3,7 @@ import { OrchestrationError, type NodeCheckpoint, type RunHandle } from '@baton/
 import { withGraphCheckpointer, withGraphMaxWorkers, type GraphOption } from '@baton/graph';
 import { loadActions } from './load-actions.js';
 import { loadOrReport } from './load-or-report.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeOfRun } from '../exit-codes.js';
 import { parseWorkers, readInputs } from '../inputs.js';
 import type { LoadedPipeline } from '../pipeline-session.js';
 import type { RunOutcome } from '../reporter.js';
@@ -96,11 +96,28 @@ async function watch(
     outcome = { status: 'canceled', error: report.error };
   else outcome = { status: 'failed', error: report.error };
   reporter.finish(outcome, model);
-  return outcome.status === 'succeeded'
-    ? EXIT.ok
-    : outcome.status === 'canceled'
-      ? EXIT.interrupted
-      : EXIT.failed;
+  return exitCodeOfRun(outcome.status);
+}
+
+/** `--namespace`, `--task-queue`, `--no-worker` without `--temporal`: a usage error, not ignored. */
+function strayTemporalFlags(options: {
+  readonly temporal?: string;
+  readonly namespace?: string;
+  readonly taskQueue?: string;
+  readonly worker?: boolean;
+}): OrchestrationError | undefined {
+  if (options.temporal !== undefined) return undefined;
+  const stray = [
+    ...(options.namespace === undefined ? [] : ['--namespace']),
+    ...(options.taskQueue === undefined ? [] : ['--task-queue']),
+    ...(options.worker === false ? ['--no-worker'] : []),
+  ];
+  if (stray.length === 0) return undefined;
+  return new OrchestrationError(
+    'invalid_input',
+    `${stray.join(', ')}: only with --temporal <address> (a run on Temporal)`,
+    { op: 'baton' },
+  );
 }
 
 /** `baton run <file>`. */
@@ -109,6 +126,8 @@ export async function runCommand(
   options: RunOptions,
   ctx: CommandContext,
 ): Promise<number> {
+  const stray = strayTemporalFlags(options);
+  if (stray !== undefined) return ctx.fail(stray);
   const input = await readInputs(options.input ?? [], options.inputFile);
   if (input.isErr()) return ctx.fail(input.error);
   const workers = parseWorkers(options.maxWorkers);
@@ -166,6 +185,8 @@ interface ResumeOptions {
   readonly actions?: string[];
   readonly maxWorkers?: string;
   readonly json?: boolean;
+  readonly namespace?: string;
+  readonly worker?: boolean;
 }
 
 /** `baton resume <runId>`: rebuilds the run's pipeline from its metadata and continues it. */
@@ -174,6 +195,8 @@ export async function resumeCommand(
   options: ResumeOptions,
   ctx: CommandContext,
 ): Promise<number> {
+  const stray = strayTemporalFlags(options);
+  if (stray !== undefined) return ctx.fail(stray);
   const workers = parseWorkers(options.maxWorkers);
   if (workers.isErr()) return ctx.fail(workers.error);
   const opened = await openStore(options.store);

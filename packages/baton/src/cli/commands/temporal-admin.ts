@@ -11,8 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { formatAge, pad, preview } from '../format.js';
 import { ndjson } from '../json-reporter.js';
 import {
-  checkFlags,
-  openTarget,
+  withTarget,
   type TemporalFlags,
   type TemporalTarget,
 } from '../temporal/temporal-target.js';
@@ -88,17 +87,13 @@ export async function showOnTemporal(
   flags: ShowFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const checked = checkFlags(flags);
-  if (checked.isErr()) return ctx.fail(checked.error);
-  const target = await openTarget(flags);
-  if (target.isErr()) return ctx.fail(target.error);
-  try {
-    const described = await describeRun(target.value, runId, 'baton show');
+  return withTarget(flags, ctx, async (target) => {
+    const described = await describeRun(target, runId, 'baton show');
     if (described.isErr()) return ctx.fail(described.error);
     const run: DescribedRun = described.value;
     const running = run.state === 'running';
-    const progress = running ? await progressOf(target.value, runId) : undefined;
-    const end = running ? {} : await ending(target.value, runId);
+    const progress = running ? await progressOf(target, runId) : undefined;
+    const end = running ? {} : await ending(target, runId);
     const tasks = run.memo?.tasks ?? Object.keys(end.nodes ?? {});
     if (flags.json === true) {
       ctx.stdout.write(ndjson({ runId, ...run, progress, ...end }));
@@ -112,7 +107,7 @@ export async function showOnTemporal(
     ];
     if (run.memo !== undefined) lines.push(`pipeline ${run.memo.file}`);
     lines.push(
-      `on Temporal ${target.value.address} (namespace ${target.value.namespace}, task queue ${run.taskQueue})`,
+      `on Temporal ${target.address} (namespace ${target.namespace}, task queue ${run.taskQueue})`,
       '',
     );
     if (running)
@@ -125,9 +120,7 @@ export async function showOnTemporal(
     if (end.error !== undefined) lines.push('', c.red(`${end.error.code}: ${end.error.message}`));
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.ok;
-  } finally {
-    await target.value.close();
-  }
+  });
 }
 
 /** `baton cancel <runId> --temporal <address>`: asks Temporal to cancel the workflow. */
@@ -136,12 +129,8 @@ export async function cancelOnTemporal(
   flags: TemporalFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const checked = checkFlags(flags);
-  if (checked.isErr()) return ctx.fail(checked.error);
-  const target = await openTarget(flags);
-  if (target.isErr()) return ctx.fail(target.error);
-  try {
-    const described = await describeRun(target.value, runId, 'baton cancel');
+  return withTarget(flags, ctx, async (target) => {
+    const described = await describeRun(target, runId, 'baton cancel');
     if (described.isErr()) return ctx.fail(described.error);
     if (described.value.state !== 'running')
       return ctx.fail(
@@ -152,8 +141,8 @@ export async function cancelOnTemporal(
         ),
       );
     try {
-      await target.value.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
-        target.value.client.workflow.getHandle(runId).cancel(),
+      await target.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
+        target.client.workflow.getHandle(runId).cancel(),
       );
     } catch (error) {
       return ctx.fail(fromTemporalError(error, 'baton cancel'));
@@ -162,7 +151,5 @@ export async function cancelOnTemporal(
       `run ${runId}: cancel requested on Temporal; running tasks are told to stop and the run ends as canceled\n`,
     );
     return EXIT.ok;
-  } finally {
-    await target.value.close();
-  }
+  });
 }

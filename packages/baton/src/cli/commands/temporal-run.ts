@@ -13,16 +13,15 @@ import {
   closeSession,
   follow,
   graphWorkflow,
-  runInfo,
   startWorker,
   type Session,
 } from '../temporal/temporal-session.js';
 import {
-  checkFlags,
   defaultTaskQueue,
-  openTarget,
   pipelineVersion,
+  withTarget,
   type TemporalFlags,
+  type TemporalTarget,
 } from '../temporal/temporal-target.js';
 import { describeRun, type CliWorkflowMemo } from '../temporal/workflow-description.js';
 import type { CommandContext } from './context.js';
@@ -62,11 +61,21 @@ export async function runOnTemporal(
   maxWorkers: number | undefined,
   ctx: CommandContext,
 ): Promise<number> {
-  const checked = checkFlags(flags);
-  if (checked.isErr()) return ctx.fail(checked.error);
   unused(flags, ctx, false);
-  const target = await openTarget(flags);
-  if (target.isErr()) return ctx.fail(target.error);
+  return withTarget(flags, ctx, (target) =>
+    startAndFollow(pipeline, input, actionPaths, flags, maxWorkers, target, ctx),
+  );
+}
+
+async function startAndFollow(
+  pipeline: LoadedPipeline,
+  input: unknown,
+  actionPaths: readonly string[],
+  flags: TemporalRunFlags,
+  maxWorkers: number | undefined,
+  target: TemporalTarget,
+  ctx: CommandContext,
+): Promise<number> {
   const taskQueue = flags.taskQueue ?? defaultTaskQueue(pipeline);
   const memo: CliWorkflowMemo = {
     file: pipeline.file,
@@ -76,15 +85,12 @@ export async function runOnTemporal(
     version: pipelineVersion(pipeline),
   };
   const options = maxWorkers === undefined ? [] : [withGraphMaxWorkers(maxWorkers)];
-  const workflow = graphWorkflow(pipeline, target.value, taskQueue, memo, options);
-  if (workflow.isErr()) {
-    await target.value.close();
-    return ctx.fail(workflow.error);
-  }
-  let session: Session = { target: target.value, workflow: workflow.value, taskQueue };
+  const workflow = graphWorkflow(pipeline, target, taskQueue, memo, options);
+  if (workflow.isErr()) return ctx.fail(workflow.error);
+  let session: Session = { target, workflow: workflow.value, taskQueue };
   try {
     if (flags.worker !== false) {
-      const worker = await startWorker(pipeline, target.value, taskQueue, ctx);
+      const worker = await startWorker(pipeline, target, taskQueue, ctx);
       if (worker.isErr()) return ctx.fail(worker.error);
       session = { ...session, worker: worker.value };
     }
@@ -96,18 +102,12 @@ export async function runOnTemporal(
       return ctx.fail(
         new OrchestrationError(
           'invalid_input',
-          `--run-id ${runId}: a workflow with this id is running on ${target.value.address}; follow it with baton resume ${runId} --temporal ${target.value.address}, or pick another id`,
+          `--run-id ${runId}: a workflow with this id is running on ${target.address}; follow it with baton resume ${runId} --temporal ${target.address}, or pick another id`,
           { op: 'baton run', cause: started.error },
         ),
       );
     }
-    return await follow(
-      pipeline,
-      runInfo(pipeline, runId, session, false),
-      session,
-      ctx,
-      flags.json,
-    );
+    return await follow(pipeline, { runId, resumed: false, json: flags.json }, session, ctx);
   } finally {
     await closeSession(session);
   }
@@ -127,14 +127,19 @@ export async function resumeOnTemporal(
   flags: TemporalRunFlags,
   ctx: CommandContext,
 ): Promise<number> {
-  const checked = checkFlags(flags);
-  if (checked.isErr()) return ctx.fail(checked.error);
   unused(flags, ctx, true);
-  const target = await openTarget(flags);
-  if (target.isErr()) return ctx.fail(target.error);
+  return withTarget(flags, ctx, (target) => reattach(runId, flags, target, ctx));
+}
+
+async function reattach(
+  runId: string,
+  flags: TemporalRunFlags,
+  target: TemporalTarget,
+  ctx: CommandContext,
+): Promise<number> {
   let session: Session | undefined;
   try {
-    const described = await describeRun(target.value, runId, 'baton resume');
+    const described = await describeRun(target, runId, 'baton resume');
     if (described.isErr()) return ctx.fail(described.error);
     const { memo, state, taskQueue } = described.value;
     if (memo === undefined)
@@ -147,7 +152,7 @@ export async function resumeOnTemporal(
       );
     if (state === 'succeeded') {
       ctx.stdout.write(
-        `run ${runId} already succeeded; nothing to resume (baton show ${runId} --temporal ${target.value.address})\n`,
+        `run ${runId} already succeeded; nothing to resume (baton show ${runId} --temporal ${target.address})\n`,
       );
       return EXIT.ok;
     }
@@ -168,23 +173,16 @@ export async function resumeOnTemporal(
           { op: 'baton resume' },
         ),
       );
-    const workflow = graphWorkflow(pipeline, target.value, taskQueue, memo, []);
+    const workflow = graphWorkflow(pipeline, target, taskQueue, memo, []);
     if (workflow.isErr()) return ctx.fail(workflow.error);
-    session = { target: target.value, workflow: workflow.value, taskQueue };
+    session = { target, workflow: workflow.value, taskQueue };
     if (flags.worker !== false) {
-      const worker = await startWorker(pipeline, target.value, taskQueue, ctx);
+      const worker = await startWorker(pipeline, target, taskQueue, ctx);
       if (worker.isErr()) return ctx.fail(worker.error);
       session = { ...session, worker: worker.value };
     }
-    return await follow(
-      pipeline,
-      runInfo(pipeline, runId, session, true),
-      session,
-      ctx,
-      flags.json,
-    );
+    return await follow(pipeline, { runId, resumed: true, json: flags.json }, session, ctx);
   } finally {
-    if (session === undefined) await target.value.close();
-    else await closeSession(session);
+    if (session !== undefined) await closeSession(session);
   }
 }

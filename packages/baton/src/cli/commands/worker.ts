@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { EXIT } from '../exit-codes.js';
+import type { LoadedPipeline } from '../pipeline-session.js';
 import {
   checkFlags,
   createPipelineWorker,
   defaultTaskQueue,
-  openTarget,
+  withTarget,
   type TemporalFlags,
+  type TemporalTarget,
 } from '../temporal/temporal-target.js';
 import type { CommandContext } from './context.js';
 import { loadActions } from './load-actions.js';
@@ -33,10 +35,15 @@ export async function workerCommand(
   const pipeline = await loadOrReport(file, extensions, ctx);
   if (typeof pipeline === 'number') return pipeline;
   // Fails fast, and within a bound, when the server is down (the worker's own connect retries).
-  const target = await openTarget(options);
-  if (target.isErr()) return ctx.fail(target.error);
-  const { address, namespace } = target.value;
-  await target.value.close();
+  return withTarget(options, ctx, (target) => serve(pipeline, options, target, ctx));
+}
+
+async function serve(
+  pipeline: LoadedPipeline,
+  options: WorkerOptions,
+  { address, namespace }: TemporalTarget,
+  ctx: CommandContext,
+): Promise<number> {
   const taskQueue = options.taskQueue ?? defaultTaskQueue(pipeline);
   const worker = await createPipelineWorker(
     pipeline,

@@ -11,7 +11,7 @@ import type {
   TemporalGraphWorkflow,
 } from '@baton/workflow-temporal';
 import type { Result } from 'neverthrow';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeOfRun } from '../exit-codes.js';
 import type { Reporter, RunInfo, RunOutcome } from '../reporter.js';
 import { RunModel } from '../run-model.js';
 
@@ -173,11 +173,7 @@ export async function followTemporalRun(run: FollowedRun): Promise<number> {
   }
   model.endedAt ??= now;
   reporter.finish(outcome, model);
-  return outcome.status === 'succeeded'
-    ? EXIT.ok
-    : outcome.status === 'canceled'
-      ? EXIT.interrupted
-      : EXIT.failed;
+  return exitCodeOfRun(outcome.status);
 }
 
 function nodesOf(error: OrchestrationError): Readonly<Record<string, NodeStatus>> | undefined {

@@ -83,11 +83,10 @@ export async function closeSession(session: Session): Promise<void> {
     await session.worker.worker.shutdown();
     await session.worker.running;
   }
-  await session.workflow.close();
-  await session.target.close();
+  await session.workflow.close(); // the connection is the target's, closed by withTarget
 }
 
-export function runInfo(
+function runInfo(
   pipeline: LoadedPipeline,
   runId: string,
   session: Session,
@@ -106,21 +105,21 @@ export function runInfo(
   };
 }
 
+/** Follows run `runId` (resumed: re-attached to) to its end with the reporter `--json` picks. */
 export function follow(
   pipeline: LoadedPipeline,
-  info: RunInfo,
+  run: { readonly runId: string; readonly resumed: boolean; readonly json?: boolean | undefined },
   session: Session,
   ctx: CommandContext,
-  json: boolean | undefined,
 ): Promise<number> {
   const conditions = new Map(
     pipeline.pipeline.tasks.flatMap((t) => (t.when === undefined ? [] : [[t.id, t.when] as const])),
   );
   return followTemporalRun({
     workflow: session.workflow,
-    info,
+    info: runInfo(pipeline, run.runId, session, run.resumed),
     conditions,
-    reporter: reporterFor(ctx, json),
+    reporter: reporterFor(ctx, run.json),
     noAnswer: `waiting: no worker answers on task queue ${session.taskQueue}; start one with baton worker ${pipeline.file} --temporal ${session.target.address} --task-queue ${session.taskQueue}`,
   });
 }

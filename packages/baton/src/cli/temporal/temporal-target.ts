@@ -10,6 +10,7 @@ import { fromTemporalError } from '@baton/workflow-temporal';
 import type { BatonWorker } from '@baton/workflow-temporal/worker';
 import { Client, Connection } from '@temporalio/client';
 import { err, ok, type Result } from 'neverthrow';
+import type { CommandContext } from '../commands/context.js';
 import type { LoadedPipeline } from '../pipeline-session.js';
 
 /** `--temporal`, `--namespace`, `--task-queue` as given. */
@@ -75,7 +76,7 @@ export function checkFlags(flags: TemporalFlags): Result<void, OrchestrationErro
  * Connects to the server and asks it for the namespace, within {@link CONNECT_TIMEOUT_MS}:
  * `dependency_failed` when it cannot be reached, `not_found` for an unknown namespace.
  */
-export async function openTarget(
+async function openTarget(
   flags: TemporalFlags,
 ): Promise<Result<TemporalTarget, OrchestrationError>> {
   const address = flags.temporal ?? '';
@@ -113,6 +114,26 @@ export async function openTarget(
     client,
     close: () => connection.close().catch(() => undefined),
   });
+}
+
+/**
+ * Checks the flags, connects, runs `work` with the target and closes the connection after it:
+ * the frame of every `--temporal` command. A failure before `work` ends the command.
+ */
+export async function withTarget(
+  flags: TemporalFlags,
+  ctx: Pick<CommandContext, 'fail'>,
+  work: (target: TemporalTarget) => Promise<number>,
+): Promise<number> {
+  const checked = checkFlags(flags);
+  if (checked.isErr()) return ctx.fail(checked.error);
+  const target = await openTarget(flags);
+  if (target.isErr()) return ctx.fail(target.error);
+  try {
+    return await work(target.value);
+  } finally {
+    await target.value.close();
+  }
 }
 
 /**
