@@ -16,10 +16,13 @@ export default defineConfig({
     // Tests run against the sources, so `vitest` works without a build.
     alias: [
       { find: /^@baton\/core\/authoring$/, replacement: src('core', 'authoring') },
+      { find: /^@baton\/core\/errors$/, replacement: src('core', 'errors-entry') },
       { find: /^@baton\/core$/, replacement: src('core') },
       { find: /^@baton\/chain$/, replacement: src('chain') },
       { find: /^@baton\/graph\/scheduling$/, replacement: src('graph', 'scheduling/index') },
       { find: /^@baton\/graph$/, replacement: src('graph') },
+      { find: /^@baton\/memory\/authoring$/, replacement: src('memory', 'authoring') },
+      { find: /^@baton\/memory\/file-store$/, replacement: src('memory', 'file-store-entry') },
       { find: /^@baton\/memory$/, replacement: src('memory') },
       { find: /^@baton\/langchain$/, replacement: src('langchain') },
       { find: /^@baton\/workflow-temporal$/, replacement: src('workflow-temporal') },

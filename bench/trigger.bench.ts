@@ -1,87 +1,180 @@
 /**
- * Trigger throughput: events per second through `createTrigger` (an in-memory pull source) to a
- * trivial one-node graph with an in-memory checkpoint store, against the same graph run directly
- * with `startOrResume` (the checkpointed run a trigger does for each event, without the trigger).
- * Each case handles a batch of BATCH fresh events; events/s = BATCH / mean batch time.
+ * Trigger throughput: events per second from a source through `createTrigger` to a one-node
+ * graph (x => x + 1), concurrency 16. Sources: an rxjs Observable (in process) and a Redis
+ * stream (consumer group, one consumer; the stream is filled before the clock starts, so this is
+ * the consume side: XAUTOCLAIM + XREADGROUP per pull, XACK per event). Checkpoint stores: in
+ * memory, and Redis (every run and node record a Redis write). Redis cases run when Redis
+ * answers at REDIS_URL (default redis://127.0.0.1:6379).
  */
-import { runnable } from '@baton/core';
-import { createGraphBuilder, withGraphCheckpointer, withGraphMaxWorkers } from '@baton/graph';
-import { createInMemoryCheckpointStore } from '@baton/memory';
-import { createTrigger, withTriggerConcurrency, type TriggerSource } from 'baton';
-import { ok } from 'neverthrow';
-import { Bench } from 'tinybench';
+import { runnable, type CheckpointStore } from '@baton/core';
+import { createGraphBuilder, withGraphCheckpointer, withGraphName } from '@baton/graph';
+import {
+  createInMemoryCheckpointStore,
+  createRedisCheckpointStore,
+  withRedisKeyPrefix,
+  withRedisUrl,
+} from '@baton/memory';
+import {
+  createTrigger,
+  fromObservable,
+  redisStreamSource,
+  withStreamBlockMs,
+  withTriggerConcurrency,
+  withTriggerName,
+  type TriggerSource,
+} from 'baton';
+import { Redis } from 'ioredis';
+import { range } from 'rxjs';
+import { map } from 'rxjs/operators';
 
-const BATCH = 1_000;
-const store = createInMemoryCheckpointStore()._unsafeUnwrap();
-const step = runnable('inc', (x: number) => x + 1);
-const graph = createGraphBuilder()
-  .node(step)
-  .build(withGraphCheckpointer(store), withGraphMaxWorkers(64))
-  ._unsafeUnwrap();
-let round = 0;
+const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CONCURRENCY = 16;
+const prefix = `baton-bench:trigger:${process.pid}:`;
 
-/** Events `first` .. `first + count - 1`, acknowledged into thin air. */
-function arraySource(first: number, count: number): TriggerSource<number> {
-  let next = first;
-  const done = () => Promise.resolve(ok(undefined));
-  return {
-    name: 'array',
-    pull(max) {
-      const taken = [];
-      while (taken.length < max && next < first + count) {
-        const id = next++;
-        const event = { id: String(id), payload: id, deliveries: 1 };
-        taken.push({ event, ack: done, release: done, deadLetter: done });
-      }
-      return Promise.resolve(ok(taken));
-    },
-    ended: () => next >= first + count,
-    close: () => Promise.resolve(),
-  };
+function graphOn(store: CheckpointStore) {
+  const inc = runnable('inc', (x: { n: number }) => x.n + 1);
+  return createGraphBuilder()
+    .node(inc)
+    .build(withGraphName('bench'), withGraphCheckpointer(store))
+    ._unsafeUnwrap();
 }
 
-async function throughTrigger(concurrency: number): Promise<void> {
-  const base = round++ * BATCH;
-  const source = arraySource(base, BATCH);
-  const trigger = createTrigger(source, graph, withTriggerConcurrency(concurrency))._unsafeUnwrap();
+/** Runs `events` events from `source` and returns events per second. */
+async function measure(source: TriggerSource, store: CheckpointStore, events: number) {
+  const trigger = createTrigger(
+    source,
+    graphOn(store),
+    withTriggerName(`t${Math.random().toString(36).slice(2, 8)}`),
+    withTriggerConcurrency(CONCURRENCY),
+  )._unsafeUnwrap();
+  let completed = 0;
+  let failed = 0;
+  const all = new Promise<void>((resolve, reject) => {
+    void trigger.done.then(() =>
+      completed === events
+        ? resolve()
+        : reject(
+            new Error(`ended after ${completed} of ${events}: ${JSON.stringify(trigger.stats())}`),
+          ),
+    );
+    trigger.events$.subscribe((a) => {
+      if (a.type === 'completed') completed += 1;
+      if (a.type === 'failed' || a.type === 'source-error') failed += 1;
+      if (completed === events) resolve();
+    });
+  });
+  const started = performance.now();
   trigger.start()._unsafeUnwrap();
-  await trigger.done;
-  if (trigger.stats().completed !== BATCH)
-    throw new Error(`lost events: ${JSON.stringify(trigger.stats())}`);
+  await all;
+  const seconds = (performance.now() - started) / 1e3;
+  await trigger.stop();
+  if (failed > 0) throw new Error(`${failed} runs failed or source errors`);
+  return events / seconds;
 }
 
-async function direct(concurrency: number): Promise<void> {
-  const base = round++ * BATCH;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < BATCH) {
-      const i = base + next++;
-      const handle = (await graph.startOrResume(`direct:${i}`, i))._unsafeUnwrap();
-      (await handle.result)._unsafeUnwrap();
+const observable = (events: number) =>
+  fromObservable(range(0, events).pipe(map((n) => ({ n }))), {
+    id: (v) => `e${v.n}`,
+    bufferLimit: events,
+  })._unsafeUnwrap();
+
+async function stream(redis: Redis, name: string, events: number) {
+  const key = `${prefix}${name}`;
+  for (let from = 0; from < events; from += 500) {
+    const batch = redis.pipeline();
+    for (let n = from; n < Math.min(events, from + 500); n += 1) {
+      batch.xadd(key, '*', 'payload', JSON.stringify({ n }));
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+    await batch.exec();
+  }
+  return redisStreamSource(
+    name,
+    'bench',
+    withRedisUrl(URL),
+    withRedisKeyPrefix(prefix),
+    withStreamBlockMs(1_000),
+  )._unsafeUnwrap();
+}
+
+/** The source alone: pull up to CONCURRENCY, ack them all, again, until `events` are acked. */
+async function sourceOnly(source: TriggerSource, events: number): Promise<number> {
+  const signal = new AbortController().signal;
+  const started = performance.now();
+  for (let done = 0; done < events;) {
+    const pulled = (await source.pull(CONCURRENCY, signal))._unsafeUnwrap();
+    await Promise.all(pulled.map(async (d) => (await d.ack())._unsafeUnwrap()));
+    done += pulled.length;
+  }
+  const rate = events / ((performance.now() - started) / 1e3);
+  await source.close();
+  return rate;
+}
+
+async function redisReachable(redis: Redis): Promise<boolean> {
+  try {
+    await redis.ping();
+    return true;
+  } catch (error) {
+    console.log(`Redis cases skipped: ${String(error)}`);
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
-  const bench = new Bench({ time: 3_000, warmupTime: 500 });
-  for (const n of [1, 16]) {
-    bench.add(`trigger, concurrency ${n}`, () => throughTrigger(n));
-    bench.add(`startOrResume directly, ${n} at once`, () => direct(n));
-  }
-  await bench.run();
-  console.table(
-    bench.tasks.map((task) => {
-      const result = task.result;
-      if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-      const ms = result.latency.mean;
-      return {
-        case: task.name,
-        'events/s': Math.round((BATCH / ms) * 1e3),
-        'µs per event': ((ms * 1e3) / BATCH).toFixed(1),
-      };
-    }),
+  const rows: { case: string; events: number; 'events/s': string }[] = [];
+  const memory = () => createInMemoryCheckpointStore()._unsafeUnwrap();
+  const row = (name: string, events: number, rate: number) =>
+    rows.push({ case: name, events, 'events/s': rate.toFixed(0) });
+
+  await measure(observable(500), memory(), 500); // warm-up
+  row(
+    'Observable -> graph, in-memory store',
+    5_000,
+    await measure(observable(5_000), memory(), 5_000),
   );
+
+  const redis = new Redis(URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  if (await redisReachable(redis)) {
+    const redisStore = (name: string) =>
+      createRedisCheckpointStore(
+        withRedisUrl(URL),
+        withRedisKeyPrefix(`${prefix}${name}:cp:`),
+      )._unsafeUnwrap();
+    const cp1 = redisStore('o');
+    row('Observable -> graph, Redis store', 2_000, await measure(observable(2_000), cp1, 2_000));
+    await cp1.close();
+    await measure(await stream(redis, 'warm', 300), memory(), 300);
+    row(
+      'Redis stream -> graph, in-memory store',
+      3_000,
+      await measure(await stream(redis, 's1', 3_000), memory(), 3_000),
+    );
+    row(
+      'Redis stream pull + ack, no trigger',
+      5_000,
+      await sourceOnly(await stream(redis, 's0', 5_000), 5_000),
+    );
+    const cp2 = redisStore('s');
+    row(
+      'Redis stream -> graph, Redis store',
+      2_000,
+      await measure(await stream(redis, 's2', 2_000), cp2, 2_000),
+    );
+    await cp2.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
+  await redis.quit().catch(() => undefined);
+  console.table(rows);
 }
 
 await main();

@@ -7,20 +7,27 @@
 import type { Runnable } from '@baton/core';
 import type { ZodType } from 'zod';
 
-/** A registered action: the Runnable a task runs, and the schema of its `parameters`. */
-export interface ActionDefinition {
+/** What validating a task needs of its action: its name and the schema of its `parameters`. */
+export interface ActionSignature {
   readonly name: string;
-  /** Receives the task's rendered parameters merged with its dependency outputs. */
-  readonly runnable: Runnable<Record<string, unknown>>;
   /** Validates a task's parameters (templates not yet rendered are strings) at validation time. */
   readonly schema?: ZodType;
   /** One line for `baton validate` and the docs. */
   readonly description?: string;
 }
 
-/** Read-only view of an action registry. */
-export interface ActionLookup {
-  get(name: string): ActionDefinition | undefined;
+/** A registered action: the Runnable a task runs, and the schema of its `parameters`. */
+export interface ActionDefinition extends ActionSignature {
+  /** Receives the task's rendered parameters merged with its dependency outputs. */
+  readonly runnable: Runnable<Record<string, unknown>>;
+}
+
+/**
+ * Read-only view of an action registry. Validation reads signatures only
+ * (`ActionLookup<ActionSignature>`); compiling needs the definitions.
+ */
+export interface ActionLookup<A extends ActionSignature = ActionDefinition> {
+  get(name: string): A | undefined;
   names(): readonly string[];
 }
 

@@ -1,5 +1,5 @@
 /** Public surface of baton: the Orchestrator, its actions and models, pipeline contracts. */
-export type { ActionDefinition, ActionLookup, ModelLookup } from './contracts.js';
+export type { ActionDefinition, ActionLookup, ActionSignature, ModelLookup } from './contracts.js';
 export { createOrchestrator } from './orchestrator.js';
 export type { Orchestrator } from './orchestrator.js';
 export {
@@ -23,7 +23,7 @@ export type {
 export { withLogger, withMetricsPrefix } from '@baton/core';
 export { createActionRegistry } from './action-registry.js';
 export type { ActionImplementation, ActionRegistry } from './action-registry.js';
-export type { BuiltinActionSettings } from './builtin-actions.js';
+export type { BuiltinActionSettings } from './builtin-action-settings.js';
 export type { HttpResponse } from './actions/http-action.js';
 export type { ShellResult } from './actions/shell-action.js';
 export { createModelRegistry } from './model-registry.js';
@@ -111,3 +111,19 @@ export type { ObservableSourceOptions } from './triggers/from-observable.js';
 export { webhookSource } from './triggers/webhook-source.js';
 export type { WebhookSource } from './triggers/webhook-source.js';
 export type { WebhookSourceOptions } from './triggers/webhook-options.js';
+export { redisStreamSource } from './triggers/redis-stream-source.js';
+export type { RedisStreamSource } from './triggers/redis-stream-source.js';
+export {
+  decodeJsonPayload,
+  withStreamBlockMs,
+  withStreamClaimIdleMs,
+  withStreamConsumer,
+  withStreamDeadLetter,
+  withStreamDecode,
+  withStreamMaxDeliveries,
+} from './triggers/redis-stream-options.js';
+export type {
+  RedisStreamSourceConfig,
+  StreamEntry,
+  StreamEntryDecoder,
+} from './triggers/redis-stream-options.js';

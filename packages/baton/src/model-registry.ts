@@ -12,6 +12,7 @@ import { aggregateHealth, healthReport, isRunnable, showError } from '@baton/cor
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow';
 import { z } from 'zod';
 import type { ModelLookup } from './contracts.js';
+import { chatMessageSchema, modelSelectionShape } from './actions/builtin-signatures.js';
 import { LangChainModel } from './internal/lang-chain-model.js';
 import { createModelLimiter, type ModelLimiter } from './internal/model-limiter.js';
 import {
@@ -123,22 +124,6 @@ interface Entry {
   successes: number;
   failures: number;
 }
-
-/** A message of a conversation. */
-export const chatMessageSchema = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string(),
-});
-
-/** The fields of a {@link ModelRequest} besides its text (shared with `generate_text`, `chat`). */
-export const modelSelectionShape = {
-  system: z.string().optional(),
-  capabilities: z.array(z.string().min(1)).optional(),
-  maxCost: z.number().min(0).optional(),
-  model: z.string().min(1).optional(),
-  maxTokens: z.number().int().min(1).optional(),
-  onLimit: z.enum(['wait', 'fail']).optional(),
-};
 
 /** Validates a {@link ModelRequest}. */
 const modelRequestSchema = z

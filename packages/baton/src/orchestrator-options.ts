@@ -2,7 +2,10 @@ import type { CheckpointStore, OrchestrationError, Option, TelemetryOptions } fr
 import { resolveOptions, telemetryOptionsShape } from '@baton/core/authoring';
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
-import type { BuiltinActionSettings } from './builtin-actions.js';
+import {
+  DEFAULT_BUILTIN_ACTION_SETTINGS,
+  type BuiltinActionSettings,
+} from './builtin-action-settings.js';
 
 /** Which kinds of work an Orchestrator creates. */
 export interface OrchestratorFeatures {
@@ -80,13 +83,7 @@ export const DEFAULT_ORCHESTRATOR_CONFIG: Readonly<OrchestratorConfig> = Object.
   temporal: undefined,
   checkpointStore: undefined,
   shutdownTimeoutMs: 30_000,
-  actions: Object.freeze({
-    rootDir: '.',
-    httpAllowedHosts: [],
-    timeoutMs: 10_000,
-    mapConcurrency: 4,
-    shell: false,
-  }),
+  actions: DEFAULT_BUILTIN_ACTION_SETTINGS,
 });
 
 const ms = (option: string, min = 0) =>

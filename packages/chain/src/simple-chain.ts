@@ -24,6 +24,7 @@ import {
   recordRun,
   runWithHooks,
   tracedRun,
+  tracedRunIsNoop,
   withDeadline,
   type ExecutionContext,
   type RetryInfo,
@@ -98,7 +99,24 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
   }
 
   override run(input: I, ctx: ExecutionContext): Promise<O> {
-    const hooks = this.#config.hooks as Readonly<Hooks<I, O>> | undefined;
+    const config = this.#config;
+    const hooks = config.hooks as Readonly<Hooks<I, O>> | undefined;
+    // Fast path (no hooks, memory, chain timeout nor OTel SDK): one async frame runs the steps,
+    // without tracedRun's closure and promise. Same outcome: failures are mapped to an
+    // OrchestrationError named after the chain, as tracedRun does.
+    if (
+      hooks === undefined &&
+      this.memory === undefined &&
+      config.timeoutMs <= 0 &&
+      tracedRunIsNoop(this.#telemetry, this.#span)
+    ) {
+      return recordRun(
+        config.runStats,
+        'chain',
+        this.name,
+        this.#runSteps(input, ctx, false, true),
+      );
+    }
     const done = tracedRun(this.#telemetry, this.#span, ctx, (inner, span) =>
       hooks === undefined
         ? this.#run(input, inner, span.isRecording())
@@ -106,7 +124,7 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
             this.#run(value, inner, span.isRecording()),
           ),
     );
-    return recordRun(this.#config.runStats, 'chain', this.name, done);
+    return recordRun(config.runStats, 'chain', this.name, done);
   }
 
   /**
@@ -139,19 +157,43 @@ class SimpleChain<I, O> extends BaseRunnable<I, O> implements Chain<I, O> {
     }
   }
 
-  /** Loads memory, checks input keys, runs the steps and picks the output keys. */
-  async #produce(input: I, ctx: ExecutionContext, traced: boolean): Promise<unknown> {
+  /** Loads memory, then runs the steps (see `#runSteps`). */
+  #produce(input: I, ctx: ExecutionContext, traced: boolean): Promise<unknown> {
     const memory = this.memory;
-    let value: unknown = input;
-    if (memory !== undefined) value = await loadMemory(this.name, memory, input, ctx);
-    if (this.inputKeys.length > 0) checkInputKeys(this.name, this.inputKeys, value);
-    const steps = this.#steps;
-    const signal = ctx.signal;
-    for (let i = 0; i < steps.length; i++) {
-      if (signal.aborted) throw canceledError(this.name, signal.reason);
-      value = await this.#step(i, value, ctx, traced);
+    if (memory === undefined) return this.#runSteps(input, ctx, traced, false);
+    return loadMemory(this.name, memory, input, ctx).then((value) =>
+      this.#runSteps(value, ctx, traced, false),
+    );
+  }
+
+  /**
+   * Checks input keys, runs the steps and picks the output keys. `standalone`: the whole run
+   * (the fast path of `run`), which counts itself as active and maps its own failures.
+   */
+  async #runSteps(
+    input: unknown,
+    ctx: ExecutionContext,
+    traced: boolean,
+    standalone: boolean,
+  ): Promise<O> {
+    if (standalone) this.#active++;
+    try {
+      let value = input;
+      if (this.inputKeys.length > 0) checkInputKeys(this.name, this.inputKeys, value);
+      const steps = this.#steps;
+      const signal = ctx.signal;
+      for (let i = 0; i < steps.length; i++) {
+        if (signal.aborted) throw canceledError(this.name, signal.reason);
+        value = await this.#step(i, value, ctx, traced);
+      }
+      return (
+        this.outputKeys.length > 0 ? pickOutputKeys(this.name, this.outputKeys, value) : value
+      ) as O;
+    } catch (error) {
+      throw standalone ? toOrchestrationError(error, this.name) : error;
+    } finally {
+      if (standalone) this.#active--;
     }
-    return this.outputKeys.length > 0 ? pickOutputKeys(this.name, this.outputKeys, value) : value;
   }
 
   /** Runs step `i` with its retries; emits its events under stream. */

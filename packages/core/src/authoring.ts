@@ -62,6 +62,7 @@ export {
   startSpan,
   telemetryOptionsShape,
   tracedRun,
+  tracedRunIsNoop,
 } from './telemetry.js';
 export type {
   ExecutionKind,

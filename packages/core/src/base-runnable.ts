@@ -22,10 +22,12 @@ import { invokeForeign, streamForeign } from './internal/foreign-runnable.js';
 const okValue = <O>(value: O): Ok<O, OrchestrationError> => ok(value);
 /** The options of an `invoke` without any: one object, not one per call. */
 const NO_OPTIONS: RunOptions = Object.freeze({});
-const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
+export const EMPTY_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 /** The path of a run's own Runnable (see `RunEvent`'s `path`). */
 const ROOT_PATH: readonly string[] = Object.freeze([]);
 const RUN = Symbol.for('baton.runnable.run');
+/** Key of `BaseRunnable`'s settle-to-Result hook (core-internal: the symbol is not exported from the package). */
+export const SETTLED = Symbol('baton.runnable.settled');
 const reportedErrors = new WeakSet<object>();
 /** Failures a run absorbed, by the sink of the stream whose `run-end` carries them. */
 const absorbedFailures = new WeakMap<EventSink, Readonly<Record<string, OrchestrationError>>>();
@@ -92,9 +94,31 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
   #failed: ((error: unknown) => Err<never, OrchestrationError>) | undefined;
 
   invoke(input: I, options: RunOptions = NO_OPTIONS): ResultAsync<O, OrchestrationError> {
-    const failed = (this.#failed ??= (error: unknown) =>
-      err(toOrchestrationError(error, this.name)));
-    return new ResultAsync(this.#start(input, options, undefined).then(okValue<O>, failed));
+    // Fast path of an `invoke` without options (no signal, timeout, parent or run id to honour):
+    // the run settles straight to its Result (see `settled`).
+    if (options === NO_OPTIONS) return new ResultAsync(this[SETTLED](input));
+    return new ResultAsync(this.#start(input, options, undefined).then(okValue<O>, this.#fail()));
+  }
+
+  /** Maps a failed run to its `Err` (made once per Runnable). */
+  #fail(): (error: unknown) => Err<never, OrchestrationError> {
+    return (this.#failed ??= (error: unknown) => err(toOrchestrationError(error, this.name)));
+  }
+
+  /**
+   * Runs a top-level run without options (see `bareContext`) and settles to its Result: `run`
+   * mapped to `Ok`/`Err`. A subclass whose runs often finish synchronously overrides it to skip
+   * that extra promise (`runnable` does). Not public API: core's own hook, under a symbol that the
+   * package does not export.
+   */
+  [SETTLED](input: I): Promise<Result<O, OrchestrationError>> {
+    let promise: Promise<O>;
+    try {
+      promise = this.run(input, bareContext(newRunId()));
+    } catch (error) {
+      return Promise.resolve(err(toOrchestrationError(error, this.name)));
+    }
+    return promise.then(okValue<O>, this.#fail());
   }
 
   batch(inputs: readonly I[], options: BatchOptions = {}): ResultAsync<O[], OrchestrationError> {
@@ -230,6 +254,24 @@ export abstract class BaseRunnable<I, O> implements Runnable<I, O> {
     }
     return scope === undefined ? promise : promise.finally(scope.dispose);
   }
+}
+
+/**
+ * The context of a top-level run started without options: what `#start` builds for `{}` (no
+ * signal, no timeout, no parent), in the same shape.
+ */
+export function bareContext(runId: string): ExecutionContext {
+  return {
+    signal: NEVER_SIGNAL,
+    runId,
+    metadata: EMPTY_METADATA,
+    configurable: undefined,
+    tags: undefined,
+    sink: undefined,
+    path: ROOT_PATH,
+    enclosing: undefined,
+    otel: otelContext.active(),
+  };
 }
 
 /** The enclosing run of a run started from a step with `RunOptions.parent` (see EnclosingRun). */

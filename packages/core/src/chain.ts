@@ -6,7 +6,7 @@ import type { Runnable } from './runnable.js';
 import type { TelemetryOptions } from './telemetry.js';
 import type { Hooks } from './hooks.js';
 import type { RunStatsConfig } from './run-stats.js';
-import type { RetryPolicy } from './with-retry.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /**
  * A sequential composition: each step's output is the next step's input (implemented in

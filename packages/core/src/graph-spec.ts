@@ -58,6 +58,8 @@ export interface GraphSpecNode {
   readonly map?: GraphSpecMap;
   /** Present when `kind` is `'loop'`. */
   readonly loop?: GraphSpecLoop;
+  /** Present (`true`) when the node is pure (`withNodePure`): an engine may run it inline. */
+  readonly pure?: true;
 }
 
 /** `to` depends on `from`. */

@@ -13,7 +13,7 @@ import type { RateLimiter } from './rate-limiter.js';
 import type { RunStatsConfig } from './run-stats.js';
 import type { RateLimitOptions } from './with-rate-limit.js';
 import type { CacheOptions } from './with-cache.js';
-import type { RetryPolicy } from './with-retry.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 /** Options of `addEdge`. */
 export interface EdgeOptions {
@@ -172,6 +172,12 @@ export interface NodeConfig {
    * @default undefined (no limit)
    */
   readonly rateLimit?: RateLimitOptions | undefined;
+  /**
+   * The node's runnable is deterministic and free of I/O, so an engine that can (the Temporal
+   * interpreter) runs it inline instead of as a separate task. In-process it changes nothing.
+   * @default false
+   */
+  readonly pure?: boolean | undefined;
 }
 
 /** Settings of a graph, set with `withGraph*` options. */

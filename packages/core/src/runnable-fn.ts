@@ -1,7 +1,8 @@
-import type { Result } from 'neverthrow';
-import { BaseRunnable, execute } from './base-runnable.js';
+import { err, ok, type Err, type Ok, type Result } from 'neverthrow';
+import { bareContext, BaseRunnable, EMPTY_METADATA, execute, SETTLED } from './base-runnable.js';
+import { newRunId } from './run-id.js';
 import { OrchestrationError, toOrchestrationError } from './errors.js';
-import { raceAbort } from './abort.js';
+import { NEVER_SIGNAL, raceAbort } from './abort.js';
 import type { ExecutionContext, Runnable, StepContext } from './runnable.js';
 import { isResult } from './is-result.js';
 import { isRunnable } from './is-runnable.js';
@@ -61,6 +62,8 @@ function needsSettling(value: unknown): boolean {
   );
 }
 
+/** `ok` for one argument (`then` passes one). */
+const okValue = <O>(value: O): Ok<O, OrchestrationError> => ok(value);
 const EMPTY_CONFIGURABLE: Readonly<Record<string, unknown>> = Object.freeze({});
 const NO_TAGS: readonly string[] = Object.freeze([]);
 
@@ -81,9 +84,50 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
   }
 
   override run(input: I, ctx: ExecutionContext): Promise<FnOutput<R>> {
+    const stepContext = this.#stepContext(ctx);
+    let produced: unknown;
+    try {
+      produced = this.fn(input, stepContext);
+    } catch (error) {
+      return Promise.reject(toOrchestrationError(error, this.name));
+    }
+    if (!needsSettling(produced)) return Promise.resolve(produced as FnOutput<R>);
+    return this.#settleProduced(produced, input, ctx, stepContext);
+  }
+
+  /**
+   * Perf: `invoke` without options. The step context is built directly (no execution context
+   * unless the function's value needs settling) and a value returned synchronously becomes its
+   * `Ok` at once, without a promise for `run`.
+   */
+  override [SETTLED](input: I): Promise<Result<FnOutput<R>, OrchestrationError>> {
+    const runId = newRunId();
+    // The fields and order of `#stepContext(bareContext(runId))`.
+    const stepContext: StepContext = {
+      signal: NEVER_SIGNAL,
+      runId,
+      metadata: EMPTY_METADATA,
+      enclosing: undefined,
+      configurable: EMPTY_CONFIGURABLE,
+      tags: NO_TAGS,
+      emit: noop,
+      interrupt: noInterrupt,
+    };
+    let produced: unknown;
+    try {
+      produced = this.fn(input, stepContext);
+    } catch (error) {
+      return Promise.resolve(err(toOrchestrationError(error, this.name)));
+    }
+    if (!needsSettling(produced)) return Promise.resolve(ok(produced as FnOutput<R>));
+    const ctx = bareContext(runId);
+    return this.#settleProduced(produced, input, ctx, stepContext).then(okValue, this.#failed);
+  }
+
+  #stepContext(ctx: ExecutionContext): StepContext {
     const sink = ctx.sink;
     const name = this.name;
-    const stepContext: StepContext = {
+    return {
       signal: ctx.signal,
       runId: ctx.runId,
       metadata: ctx.metadata,
@@ -103,13 +147,15 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
         : noop,
       interrupt: (ctx.interrupt ?? noInterrupt) as StepContext['interrupt'],
     };
-    let produced: unknown;
-    try {
-      produced = this.fn(input, stepContext);
-    } catch (error) {
-      return Promise.reject(toOrchestrationError(error, name));
-    }
-    if (!needsSettling(produced)) return Promise.resolve(produced as FnOutput<R>);
+  }
+
+  /** Settles what the step function produced when that takes more than returning it. */
+  #settleProduced(
+    produced: unknown,
+    input: I,
+    ctx: ExecutionContext,
+    stepContext: StepContext,
+  ): Promise<FnOutput<R>> {
     // Perf: a plain Promise (the common async step) settles through one reaction, without the
     // async frame of `settle` (a generator object and a promise kept per pending step).
     const settled = (
@@ -117,8 +163,12 @@ class FnRunnable<I, R> extends BaseRunnable<I, FnOutput<R>> {
         ? produced.then((value: unknown) => this.unwrap(value, input, ctx, stepContext), this.#fail)
         : this.settle(produced, input, ctx, stepContext)
     ) as Promise<FnOutput<R>>;
-    return raceAbort(settled, ctx.signal, name);
+    return raceAbort(settled, ctx.signal, this.name);
   }
+
+  /** Maps a failed settle to its `Err` (the error is an OrchestrationError already). */
+  readonly #failed = (error: unknown): Err<never, OrchestrationError> =>
+    err(toOrchestrationError(error, this.name));
 
   /** Maps a rejection of the step's promise to an OrchestrationError (one closure per step). */
   readonly #fail = (error: unknown): never => {

@@ -281,6 +281,19 @@ export interface TracedRunOptions {
 }
 
 /**
+ * True when `tracedRun(telemetry, options, ...)` would start no span and record no metrics (no
+ * OpenTelemetry SDK behind the global providers, the default): a hot path may then run its work
+ * directly, mapping a failure to an OrchestrationError named `options.name` itself. Checked per
+ * run, so an SDK registered later is honoured.
+ */
+export function tracedRunIsNoop(telemetry: Telemetry, options: TracedRunOptions): boolean {
+  return (
+    tracingOff(telemetry) &&
+    (options.recordMetrics === false || telemetry.metrics() === NOOP_METRICS)
+  );
+}
+
+/**
  * Runs `fn` inside a span (child of `ctx.otel`) and records the run's metrics. `fn` receives a
  * context whose `otel` carries the new span, so nested runs become its children even across
  * `Promise.all`.
@@ -296,10 +309,7 @@ export function tracedRun<T>(
   // (with three closures), a context spread, an attributes object and two performance.now();
   // about 0.5 KB per run kept alive while it is pending. The outcome is the same: `fn`'s value,
   // or its failure as an OrchestrationError named after the run.
-  if (
-    tracingOff(telemetry) &&
-    (options.recordMetrics === false || telemetry.metrics() === NOOP_METRICS)
-  ) {
+  if (tracedRunIsNoop(telemetry, options)) {
     let promise: Promise<T>;
     try {
       promise = fn(ctx, OFF_SPAN);

@@ -12,14 +12,8 @@ import { OrchestrationError } from './errors.js';
 import { NEVER_SIGNAL } from './abort.js';
 import { runnable } from './runnable-fn.js';
 import type { ExecutionContext } from './runnable.js';
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  retryPolicy,
-  runWithRetry,
-  withRetry,
-  type RetryPolicy,
-} from './with-retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { backoffDelay, retryPolicy, runWithRetry, withRetry } from './with-retry.js';
 
 const ctxOf = (signal: AbortSignal = NEVER_SIGNAL): ExecutionContext => ({
   signal,

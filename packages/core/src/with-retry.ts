@@ -1,7 +1,8 @@
 import type { Result } from 'neverthrow';
 import { z } from 'zod';
 import { BaseRunnable, execute } from './base-runnable.js';
-import { isCancellation, isRetryable, OrchestrationError, toOrchestrationError } from './errors.js';
+import { isCancellation, OrchestrationError, toOrchestrationError } from './errors.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { abortError, sleep } from './abort.js';
 import { trackOutput, type OutputTracker } from './step-events.js';
 import {
@@ -13,51 +14,6 @@ import {
 } from './internal/wrapper-config.js';
 import { resolveOptions } from './options.js';
 import type { ExecutionContext, Runnable } from './runnable.js';
-
-/** When and how often to try again. */
-export interface RetryPolicy {
-  /**
-   * Total attempts including the first.
-   * @default 3
-   */
-  readonly maxAttempts: number;
-  /**
-   * Delay after the first failed attempt, in milliseconds.
-   * @default 100
-   */
-  readonly initialDelayMs: number;
-  /**
-   * Upper bound of any delay, in milliseconds (jitter never exceeds it).
-   * @default 10_000
-   */
-  readonly maxDelayMs: number;
-  /**
-   * Each delay is the previous one times this factor.
-   * @default 2
-   */
-  readonly multiplier: number;
-  /**
-   * Fraction of the delay randomized, 0..1: a delay `d` becomes a value in `[d * (1 - jitter), d]`.
-   * @default 0.2
-   */
-  readonly jitter: number;
-  /**
-   * Whether to retry after `error` on attempt `attempt` (1-based). Cancellation is never retried,
-   * whatever this returns.
-   * @default (error) => isRetryable(error)
-   */
-  readonly retryOn: (error: OrchestrationError, attempt: number) => boolean;
-}
-
-/** The defaults of every field of RetryPolicy. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
-  maxAttempts: 3,
-  initialDelayMs: 100,
-  maxDelayMs: 10_000,
-  multiplier: 2,
-  jitter: 0.2,
-  retryOn: (error: OrchestrationError) => isRetryable(error),
-});
 
 const finiteMs = z.number().min(0).max(MAX_TIMER_MS);
 

@@ -8,6 +8,7 @@ import {
   withGraphMaxWorkers,
   withNodeCache,
   withNodeInput,
+  withNodePure,
   withNodeRetryPolicy,
 } from './index.js';
 import { RecordingStore } from '../test/support.js';
@@ -69,6 +70,38 @@ describe('toSpec', () => {
       .toSpec()
       ._unsafeUnwrap();
     expect(c.fingerprint).not.toBe(a.fingerprint);
+  });
+
+  it('records pure nodes (withNodePure) in the spec and its fingerprint; graphFromSpec keeps them', async () => {
+    const plain = pages().toSpec()._unsafeUnwrap();
+    expect(plain.nodes.some((n) => 'pure' in n)).toBe(false);
+    const pure = createGraphBuilder()
+      .node(fetchPage)
+      .node(summary, withNodePure())
+      .node(links, withNodePure(false))
+      .route('fetch', byLength, ['summary', 'links'])
+      .build(withGraphMaxWorkers(Infinity))
+      ._unsafeUnwrap()
+      .toSpec()
+      ._unsafeUnwrap();
+    expect(pure.nodes.map((n) => n.pure)).toEqual([undefined, true, undefined]);
+    expect(pure.fingerprint).not.toBe(plain.fingerprint);
+    const runnables = { fetch: fetchPage, summary, links };
+    const routers = { 'by-length': byLength };
+    const rebuilt = graphFromSpec(pure, { runnables, routers })._unsafeUnwrap();
+    expect(rebuilt.toSpec()._unsafeUnwrap()).toEqual(pure);
+    // In-process a pure node runs as any other.
+    expect((await rebuilt.invoke('long'))._unsafeUnwrap()).toEqual({ summary: 6 });
+    const bad = { ...pure, nodes: pure.nodes.map((n) => ({ ...n, pure: false })) };
+    expect(graphFromSpec(bad as never, { runnables, routers })._unsafeUnwrapErr().code).toBe(
+      'invalid_config',
+    );
+    expect(
+      createGraphBuilder()
+        .node(summary, withNodePure('yes' as never))
+        .build()
+        ._unsafeUnwrapErr().message,
+    ).toMatch(/withNodePure expects a boolean/);
   });
 
   it('fails with invalid_state naming each node whose functions a spec cannot hold', () => {

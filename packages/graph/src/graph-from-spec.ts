@@ -81,6 +81,7 @@ const specSchema = z.strictObject({
         })
         .optional(),
       loop: z.strictObject({ until: name, maxIterations: z.number().int().min(1) }).optional(),
+      pure: z.literal(true).optional(),
     }),
   ),
   edges: z.array(z.strictObject({ from: name, to: name, required: z.boolean() })),
@@ -261,6 +262,7 @@ function nodeOptions(node: GraphSpecNode, conditions: Lookup<LoopCondition>): No
       if (node.cache !== undefined) draft.cache = { ...node.cache };
       // Validated by the node options' schema, which knows the rule names.
       if (node.triggerRule !== undefined) draft.triggerRule = node.triggerRule as TriggerRule;
+      if (node.pure === true) draft.pure = true;
     },
   ];
 }

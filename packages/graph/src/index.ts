@@ -29,6 +29,7 @@ export {
   withNodeLoop,
   withNodeMap,
   withNodePriority,
+  withNodePure,
   withNodeRateLimit,
   withNodeRetries,
   withNodeRetryPolicy,

@@ -32,6 +32,7 @@ export const DEFAULT_NODE_CONFIG: Readonly<NodeConfig> = Object.freeze({
   triggerRule: 'all_success',
   map: undefined,
   loop: undefined,
+  pure: false,
 });
 
 /** What `withNodeMap` fills in. */
@@ -82,6 +83,7 @@ const nodeConfigSchema = z
     triggerRule: z.custom<TriggerRule>((v) => (TRIGGER_RULES as readonly unknown[]).includes(v), {
       error: `withNodeTriggerRule expects one of ${TRIGGER_RULES.map((r) => `'${r}'`).join(', ')}`,
     }),
+    pure: z.boolean({ error: 'withNodePure expects a boolean' }),
     hooks: optionalObject<Hooks>('withNodeHooks expects hooks { before?, after?, onError? }'),
     rateLimit: optionalObject<RateLimitOptions>(
       'withNodeRateLimit expects rate limit settings, e.g. { requestsPerInterval: 60, intervalMs: 60_000 }',
@@ -233,6 +235,22 @@ export function withNodeInput(fn: NodeInputFn): NodeOption {
 export function withNodeTriggerRule(rule: TriggerRule): NodeOption {
   return (draft) => {
     draft.triggerRule = rule;
+  };
+}
+
+/**
+ * Marks the node's runnable as pure: deterministic (the same input gives the same output) and
+ * free of I/O, timers and randomness. In-process nothing changes; on Temporal the interpreter
+ * runs a pure node inside the workflow instead of as an activity (no task round trip, no history
+ * events), with the runnable the worker bundles under the same name (see
+ * `@baton/workflow-temporal`'s `registerPureRunnables`). Part of the spec's fingerprint.
+ * @default false
+ * @example
+ * graph.addNode('normalise', normalise, withNodePure());
+ */
+export function withNodePure(pure = true): NodeOption {
+  return (draft) => {
+    draft.pure = pure;
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The same random graph runs in-process and on Temporal (the interpreter workflow) and gives the
- * same output, the same node outcomes, the same outputs per node and the same failure codes.
+ * same output, the same node outcomes, the same outputs per node and the same failure codes,
+ * with some nodes pure (run inside the workflow from the bundled functions).
  */
 import { OrchestrationError, runnable, type Runnable, type TriggerRule } from '@baton/core';
 import {
@@ -9,6 +10,7 @@ import {
   withGraphMaxWorkers,
   withGraphName,
   withGraphParallelExecution,
+  withNodePure,
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTriggerRule,
@@ -19,7 +21,9 @@ import fc from 'fast-check';
 import { err, ok } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collect, dagEdges } from '../../graph/test/support.js';
+import { PURE_KINDS, mixOutput } from './workflows/pure-nodes.js';
 import {
+  PURE_NODES_PATH,
   bundleBatonWorkflows,
   quietRuntime,
   startGraphWorker,
@@ -27,16 +31,8 @@ import {
 } from './graph-harness.js';
 
 const server = inject('temporal');
-const MAX_NODES = 9;
+const MAX_NODES = PURE_KINDS;
 type Kind = 'mix' | 'boom' | 'flaky';
-
-/** A deterministic number from any JSON value. */
-function hash(value: unknown): number {
-  const text = JSON.stringify(value) ?? '';
-  let h = 7;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) % 1_000_003;
-  return h;
-}
 
 /** In-process runs key by the graph run id, activities by the workflow id. */
 function runKey(ctx: { runId: string; metadata: Readonly<Record<string, unknown>> }): string {
@@ -56,7 +52,7 @@ function behaviour(kind: Kind, k: number): Runnable<never> {
     attempts.set(key, n);
     if (kind === 'flaky' && n === 1)
       return err(new OrchestrationError('execution_failed', `flaky ${k}`));
-    return ok((hash(input) + k) % 1000);
+    return ok(mixOutput(k)(input));
   });
 }
 
@@ -83,6 +79,7 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
       maxLength: n,
     }),
     retries: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
+    pure: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
     rules: fc.array(fc.constantFrom(...TRIGGER_RULES), { minLength: n, maxLength: n }),
     edges: dagEdges(n),
     maxWorkers: fc.integer({ min: 1, max: 4 }),
@@ -91,9 +88,10 @@ const caseArb = fc.integer({ min: 3, max: MAX_NODES }).chain((n) =>
   }),
 );
 type Case = typeof caseArb extends fc.Arbitrary<infer C> ? C : never;
+type Regression = Omit<Case, 'pure'> & { pure?: boolean[] };
 
 /** Cases that once differed: a failed run's details must carry the node outcomes. */
-const REGRESSIONS: Case[] = [
+const REGRESSIONS: Regression[] = [
   {
     n: 3,
     kinds: ['mix', 'mix', 'mix'],
@@ -123,7 +121,20 @@ const REGRESSIONS: Case[] = [
   },
 ];
 
-function build(c: Case) {
+/**
+ * Node k runs inside the workflow when the case marks it pure, its kind has a bundled function
+ * (`mix`, `boom`; `flaky` counts attempts in this process) and it has no router (the routers here
+ * read this process's state).
+ */
+function pureNode(c: Regression, k: number): boolean {
+  return (
+    c.pure?.[k] === true &&
+    c.kinds[k] !== 'flaky' &&
+    !c.edges.some((e) => e.kind === 'conditional' && e.from === k)
+  );
+}
+
+function build(c: Regression) {
   const g = createGraph<number>(
     withGraphName('equivalence'),
     withGraphFailFast(false),
@@ -138,6 +149,7 @@ function build(c: Case) {
       withNodeRetries(c.retries[k] as number),
       withNodeRetryPolicy({ initialDelayMs: 1, maxDelayMs: 5 }),
       withNodeTriggerRule(c.rules[k] as TriggerRule),
+      withNodePure(pureNode(c, k)),
     )._unsafeUnwrap();
   }
   routeTargets.clear();
@@ -170,7 +182,7 @@ function codes(failures: Readonly<Record<string, OrchestrationError>>): Record<s
   return Object.fromEntries(Object.entries(failures).map(([n, e]) => [n, e.code]));
 }
 
-async function inProcess(c: Case): Promise<Outcome> {
+async function inProcess(c: Regression): Promise<Outcome> {
   const handle = build(c).start(c.input)._unsafeUnwrap();
   const { events } = await collect<unknown>(handle.events$);
   const report = await handle.report;
@@ -197,7 +209,7 @@ async function inProcess(c: Case): Promise<Outcome> {
   return { ok: false, code: report.error.code, nodes, outputs, failures: codes(failures) };
 }
 
-async function onTemporal(h: GraphWorkerHarness, c: Case): Promise<Outcome> {
+async function onTemporal(h: GraphWorkerHarness, c: Regression): Promise<Outcome> {
   const wf = h.workflow(build(c));
   const run = (await wf.execute(c.input))._unsafeUnwrap();
   const result = await wf.getResult(run.workflowId);
@@ -232,7 +244,7 @@ describe.runIf(server !== undefined)('graph equivalence: in-process vs Temporal'
     quietRuntime();
     h = await startGraphWorker(
       server ?? { address: '', namespace: '' },
-      await bundleBatonWorkflows(),
+      await bundleBatonWorkflows(undefined, [PURE_NODES_PATH]),
       {
         activities: runnables,
         routers,
@@ -249,16 +261,18 @@ describe.runIf(server !== undefined)('graph equivalence: in-process vs Temporal'
   it('random graphs (fan-out, fan-in, routers, optional edges, trigger rules, failures, retries) give the same outcomes', async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
+        seen.pure = (seen.pure ?? 0) + c.pure.filter((_, k) => pureNode(c, k)).length;
         const local = await inProcess(c);
         const remote = await onTemporal(h, c);
         expect(remote).toEqual(local);
         for (const status of Object.values(local.nodes)) seen[status] = (seen[status] ?? 0) + 1;
         if (!local.ok) seen.runsFailed = (seen.runsFailed ?? 0) + 1;
       }),
-      { numRuns: 12, examples: REGRESSIONS.map((c) => [c]) },
+      { numRuns: 12, examples: REGRESSIONS.map((c) => [{ ...c, pure: c.pure ?? [] }]) },
     );
     // Not vacuous: the cases had failed and skipped nodes, not only straight successes.
     expect(seen.failed).toBeGreaterThan(0);
     expect(seen.skipped).toBeGreaterThan(0);
+    expect(seen.pure).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -30,9 +30,11 @@ const source = (path: string): string => fileURLToPath(new URL(path, import.meta
 /** The interpreter's sandbox code as the worker loads it, with the scheduling rules from source. */
 export function bundleBatonWorkflows(
   workflowsPath = source('../src/workflow/index.ts'),
+  workflowInterceptorModules: readonly string[] = [],
 ): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules: [...workflowInterceptorModules],
     logger: new DefaultLogger('ERROR'),
     webpackConfigHook: (config) => {
       const resolve = config.resolve ?? {};
@@ -48,6 +50,9 @@ export function bundleBatonWorkflows(
     },
   });
 }
+
+/** The test's pure runnables module (registers them for `withNodePure` nodes). */
+export const PURE_NODES_PATH = source('./workflows/pure-nodes.ts');
 
 /** Failures the tests provoke on purpose would otherwise be logged as warnings. */
 export function quietRuntime(): void {

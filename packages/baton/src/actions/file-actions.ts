@@ -1,20 +1,9 @@
 import { OrchestrationError, runnable } from '@baton/core';
 import { appendFile, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
+import { READ_FILE, WRITE_FILE } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
-
-const readSchema = z.looseObject({
-  path: z.string().min(1),
-  encoding: z.enum(['utf8', 'base64']).optional(),
-});
-const writeSchema = z.looseObject({
-  path: z.string().min(1),
-  content: z.string(),
-  encoding: z.enum(['utf8', 'base64']).optional(),
-  append: z.boolean().optional(),
-});
 
 function escapes(root: string, target: string): boolean {
   const rel = relative(root, target);
@@ -56,11 +45,9 @@ async function underRoot(action: string, root: string, path: string): Promise<st
 /** `read_file`: the content of a file under the root directory. */
 export function readFileAction(root: string): ActionDefinition {
   return {
-    name: 'read_file',
-    description: 'Reads a file under the root directory (utf8 or base64)',
-    schema: readSchema,
+    ...READ_FILE,
     runnable: runnable('read_file', async (parameters: Record<string, unknown>, ctx) => {
-      const p = parseParameters('read_file', readSchema, parameters);
+      const p = parseParameters('read_file', READ_FILE.schema, parameters);
       const file = await underRoot('read_file', root, p.path);
       return readFile(file, { encoding: p.encoding ?? 'utf8', signal: ctx.signal });
     }),
@@ -70,11 +57,9 @@ export function readFileAction(root: string): ActionDefinition {
 /** `write_file`: writes (or appends) a file under the root directory, creating directories. */
 export function writeFileAction(root: string): ActionDefinition {
   return {
-    name: 'write_file',
-    description: 'Writes or appends a file under the root directory',
-    schema: writeSchema,
+    ...WRITE_FILE,
     runnable: runnable('write_file', async (parameters: Record<string, unknown>, ctx) => {
-      const p = parseParameters('write_file', writeSchema, parameters);
+      const p = parseParameters('write_file', WRITE_FILE.schema, parameters);
       const file = await underRoot('write_file', root, p.path);
       await mkdir(dirname(file), { recursive: true });
       const data = Buffer.from(p.content, p.encoding ?? 'utf8');

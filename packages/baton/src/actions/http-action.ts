@@ -1,15 +1,7 @@
 import { OrchestrationError, runnable } from '@baton/core';
-import { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
+import { HTTP } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
-
-const schema = z.looseObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.unknown().optional(),
-  timeoutMs: z.number().int().min(1).optional(),
-});
 
 /** What `http` returns. */
 export interface HttpResponse {
@@ -40,11 +32,9 @@ function notAllowed(url: URL, hosts: readonly string[]): OrchestrationError {
  */
 export function httpAction(hosts: readonly string[], defaultTimeoutMs: number): ActionDefinition {
   return {
-    name: 'http',
-    description: 'Calls an allowed HTTP(S) host, with a timeout',
-    schema,
+    ...HTTP,
     runnable: runnable('http', async (parameters: Record<string, unknown>, ctx) => {
-      const p = parseParameters('http', schema, parameters);
+      const p = parseParameters('http', HTTP.schema, parameters);
       const timeoutMs = p.timeoutMs ?? defaultTimeoutMs;
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
       const json = p.body !== undefined && typeof p.body !== 'string';

@@ -1,14 +1,7 @@
 import { OrchestrationError, runnable } from '@baton/core';
-import { z } from 'zod';
 import type { ActionDefinition, ActionLookup } from '../contracts.js';
+import { MAP } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
-
-const schema = z.looseObject({
-  items: z.array(z.unknown()),
-  action: z.string().min(1),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-  concurrency: z.number().int().min(1).optional(),
-});
 
 /**
  * `map`: runs another action once per item of `items` (its parameters plus `item` and `index`),
@@ -17,11 +10,9 @@ const schema = z.looseObject({
  */
 export function mapAction(actions: ActionLookup, defaultConcurrency: number): ActionDefinition {
   return {
-    name: 'map',
-    description: 'Runs an action for each item of a list, with bounded concurrency',
-    schema,
+    ...MAP,
     runnable: runnable('map', async (parameters: Record<string, unknown>, ctx) => {
-      const p = parseParameters('map', schema, parameters);
+      const p = parseParameters('map', MAP.schema, parameters);
       const target = actions.get(p.action);
       if (target === undefined || p.action === 'map') {
         throw new OrchestrationError(

@@ -1,36 +1,19 @@
 import { runnable, type StepContext } from '@baton/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
 import type { ChatMessage } from '../model-definition.js';
-import {
-  chatMessageSchema,
-  modelSelectionShape,
-  type ModelRegistry,
-  type ModelRequest,
-} from '../model-registry.js';
+import type { ModelRegistry, ModelRequest } from '../model-registry.js';
+import { CHAT, GENERATE_TEXT, modelSelectionShape } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
 
-/** Settings of a model call that `generate_text` and `chat` share. */
-const selection = modelSelectionShape;
-
-// Loose: a task's dependency outputs are merged into its parameters.
-const generateSchema = z.looseObject({ prompt: z.string(), ...selection });
-const chatSchema = z.looseObject({
-  messages: z.array(chatMessageSchema).min(1),
-  ...selection,
-});
-
 function modelAction(
-  name: string,
-  description: string,
-  schema: z.ZodType<Record<string, unknown>>,
+  signature: { name: string; description: string; schema: z.ZodType<Record<string, unknown>> },
   models: ModelRegistry,
   request: (p: Record<string, unknown>) => ModelRequest,
 ): ActionDefinition {
+  const { name, schema } = signature;
   return {
-    name,
-    description,
-    schema,
+    ...signature,
     runnable: runnable(name, async (parameters: Record<string, unknown>, ctx: StepContext) => {
       const answer = await models.generate(request(parseParameters(name, schema, parameters)), {
         parent: ctx,
@@ -44,28 +27,19 @@ function modelAction(
 
 const pick = (p: Record<string, unknown>): ModelRequest => {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(selection)) if (p[key] !== undefined) out[key] = p[key];
+  for (const key of Object.keys(modelSelectionShape)) if (p[key] !== undefined) out[key] = p[key];
   return out;
 };
 
 /** `generate_text`: the text a model answers to `prompt`. */
 export function generateTextAction(models: ModelRegistry): ActionDefinition {
-  return modelAction(
-    'generate_text',
-    'Answers a prompt with the cheapest capable model (text output)',
-    generateSchema,
-    models,
-    (p) => ({ ...pick(p), prompt: p['prompt'] as string }),
-  );
+  return modelAction(GENERATE_TEXT, models, (p) => ({ ...pick(p), prompt: p['prompt'] as string }));
 }
 
 /** `chat`: the text a model answers to a conversation. */
 export function chatAction(models: ModelRegistry): ActionDefinition {
-  return modelAction(
-    'chat',
-    'Answers a conversation (messages) with the cheapest capable model (text output)',
-    chatSchema,
-    models,
-    (p) => ({ ...pick(p), messages: p['messages'] as readonly ChatMessage[] }),
-  );
+  return modelAction(CHAT, models, (p) => ({
+    ...pick(p),
+    messages: p['messages'] as readonly ChatMessage[],
+  }));
 }

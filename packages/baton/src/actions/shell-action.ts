@@ -1,18 +1,9 @@
 import { OrchestrationError, runnable } from '@baton/core';
 import { canceledError } from '@baton/core/authoring';
 import { execFile } from 'node:child_process';
-import { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
+import { SHELL, SHELL_DISABLED, shellSignature } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
-
-const enabledSchema = z.looseObject({
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  timeoutMs: z.number().int().min(1).optional(),
-});
-
-const DISABLED = 'the shell action is disabled; enable it with withBuiltinActions({ shell: true })';
-const disabledSchema = z.never({ error: DISABLED });
 
 /** What `shell` returns. */
 export interface ShellResult {
@@ -32,13 +23,11 @@ export function shellAction(
   defaultTimeoutMs: number,
 ): ActionDefinition {
   return {
-    name: 'shell',
-    description: enabled ? 'Runs a program in the root directory' : DISABLED,
-    schema: enabled ? enabledSchema : disabledSchema,
+    ...shellSignature(enabled),
     runnable: runnable('shell', (parameters: Record<string, unknown>, ctx) => {
       if (!enabled)
-        throw new OrchestrationError('invalid_state', `shell: ${DISABLED}`, { op: 'shell' });
-      const p = parseParameters('shell', enabledSchema, parameters);
+        throw new OrchestrationError('invalid_state', `shell: ${SHELL_DISABLED}`, { op: 'shell' });
+      const p = parseParameters('shell', SHELL.schema, parameters);
       return new Promise<ShellResult>((resolve, reject) => {
         execFile(
           p.command,

@@ -1,9 +1,7 @@
 import { runnable } from '@baton/core';
-import { z } from 'zod';
 import type { ActionDefinition } from '../contracts.js';
+import { TEMPLATE } from './builtin-signatures.js';
 import { parseParameters } from './parameters.js';
-
-const schema = z.looseObject({ template: z.string() });
 
 /**
  * `template`: the string `template` once the pipeline rendered its references (`{task}`,
@@ -12,11 +10,9 @@ const schema = z.looseObject({ template: z.string() });
  */
 export function templateAction(): ActionDefinition {
   return {
-    name: 'template',
-    description: 'Renders a string from earlier results and inputs',
-    schema,
+    ...TEMPLATE,
     runnable: runnable('template', (parameters: Record<string, unknown>) => {
-      return parseParameters('template', schema, parameters).template;
+      return parseParameters('template', TEMPLATE.schema, parameters).template;
     }),
   };
 }

@@ -1,7 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OrchestrationError } from '@baton/core';
-import { showError } from '@baton/core/authoring';
+import { OrchestrationError, showError } from '@baton/core/errors';
 import { err, ok, type Result } from 'neverthrow';
 import type { ActionDefinition } from '../contracts.js';
 import type { ModelDefinition } from '../model-definition.js';

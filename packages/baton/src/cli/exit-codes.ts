@@ -20,3 +20,8 @@ export function exitCodeOf(error: OrchestrationError): number {
   if (error.code === 'task_canceled') return EXIT.interrupted;
   return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
 }
+
+/** Exit code of a run that ended with `status`. */
+export function exitCodeOfRun(status: 'succeeded' | 'failed' | 'canceled'): number {
+  return status === 'succeeded' ? EXIT.ok : status === 'canceled' ? EXIT.interrupted : EXIT.failed;
+}

@@ -30,6 +30,8 @@ export function createPlainReporter(streams: Streams): Reporter {
   const c = colors(false);
   const write = (line: string): void => void streams.stdout.write(`${line}\n`);
   let info: RunInfo | undefined;
+  // A failure the run's closing error repeats (its details name every failure) is printed once.
+  const failed = new Set<string>();
   const stamp = (model: RunModel): string =>
     `[${formatDuration(Date.now() - model.startedAt).padStart(6)}]`;
   return {
@@ -45,7 +47,7 @@ export function createPlainReporter(streams: Streams): Reporter {
       if (event.type === 'run-start' || event.type === 'run-end') return;
       if (event.type === 'step-error' && event.path.length === 0) {
         for (const [id, failure] of runFailures(event.error))
-          if (model.tasks.has(id))
+          if (model.tasks.has(id) && !failed.has(id))
             write(
               `${stamp(model)} fail    ${id}: ${failure.code}: ${preview(failure.message, 160)}`,
             );
@@ -54,6 +56,7 @@ export function createPlainReporter(streams: Streams): Reporter {
       if (event.path.length !== 1 || !model.tasks.has(event.step)) return;
       const text = describe(event);
       if (text === undefined) return;
+      if (event.type === 'step-error') failed.add(event.step);
       const p = model.progress();
       const task = model.tasks.get(event.step);
       const by =

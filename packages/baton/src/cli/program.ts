@@ -8,6 +8,10 @@ function collect(value: string, previous: string[]): string[] {
 
 const STORE_HELP =
   'where runs are stored: a directory (default .baton, or $BATON_STORE) or redis://host:port';
+const TEMPORAL_HELP = 'the Temporal server (host:port) the run is on';
+const NAMESPACE_HELP = 'the Temporal namespace (default: default)';
+const WORKER_HELP =
+  'do not start a worker in this process (workers of the pipeline run elsewhere: baton worker)';
 const ACTIONS_HELP =
   'a module exporting `actions` the pipeline uses (repeatable; .ts needs tsx installed)';
 
@@ -46,6 +50,12 @@ function createProgram(ctx: CommandContext, done: (code: number) => void): Comma
     .option('--run-id <id>', 'the id of the new run (default: a random one)')
     .option('--max-workers <n>', "tasks running at once (default: the pipeline's, else 5)")
     .option('--temporal <address>', 'run on the Temporal server at host:port instead of in-process')
+    .option('--namespace <ns>', NAMESPACE_HELP)
+    .option(
+      '--task-queue <queue>',
+      'with --temporal: the task queue (default: baton-<pipeline id>-<version>)',
+    )
+    .option('--no-worker', `with --temporal: ${WORKER_HELP}`)
     .option('--json', 'NDJSON events on stdout, diagnostics on stderr')
     .action(async (file: string, options: Record<string, unknown>) => {
       const { runCommand } = await import('./commands/run.js');
@@ -64,10 +74,33 @@ function createProgram(ctx: CommandContext, done: (code: number) => void): Comma
       [],
     )
     .option('--max-workers <n>', 'tasks running at once')
+    .option('--temporal <address>', 'follow a run on this Temporal server (host:port) to its end')
+    .option('--namespace <ns>', NAMESPACE_HELP)
+    .option('--no-worker', `with --temporal: ${WORKER_HELP}`)
     .option('--json', 'NDJSON events on stdout, diagnostics on stderr')
     .action(async (runId: string, options: Record<string, unknown>) => {
+      if (options['temporal'] !== undefined) {
+        const { resumeOnTemporal } = await import('./commands/temporal-run.js');
+        done(await resumeOnTemporal(runId, options, ctx));
+        return;
+      }
       const { resumeCommand } = await import('./commands/run.js');
       done(await resumeCommand(runId, options, ctx));
+    });
+
+  program
+    .command('worker')
+    .description(
+      "serve a pipeline's actions on Temporal until SIGINT/SIGTERM (runs started with --no-worker)",
+    )
+    .argument('<file>', 'the pipeline file (YAML or JSON)')
+    .requiredOption('--temporal <address>', 'the Temporal server (host:port)')
+    .option('--namespace <ns>', NAMESPACE_HELP)
+    .option('--task-queue <queue>', 'the task queue (default: baton-<pipeline id>-<version>)')
+    .option('-a, --actions <module>', ACTIONS_HELP, collect, [])
+    .action(async (file: string, options: Record<string, unknown>) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      done(await workerCommand(file, options, ctx));
     });
 
   program
@@ -96,7 +129,14 @@ function createProgram(ctx: CommandContext, done: (code: number) => void): Comma
     .argument('<runId>')
     .option('--store <location>', STORE_HELP)
     .option('--json', 'the run and its task records as JSON')
+    .option('--temporal <address>', TEMPORAL_HELP)
+    .option('--namespace <ns>', NAMESPACE_HELP)
     .action(async (runId: string, options: Record<string, unknown>) => {
+      if (options['temporal'] !== undefined) {
+        const { showOnTemporal } = await import('./commands/temporal-admin.js');
+        done(await showOnTemporal(runId, options, ctx));
+        return;
+      }
       const { showCommand } = await import('./commands/show.js');
       done(await showCommand(runId, options, ctx));
     });
@@ -106,7 +146,14 @@ function createProgram(ctx: CommandContext, done: (code: number) => void): Comma
     .description('cancel a run (the process running it stops it); resumable later')
     .argument('<runId>')
     .option('--store <location>', STORE_HELP)
+    .option('--temporal <address>', `${TEMPORAL_HELP}: the workflow is canceled (not resumable)`)
+    .option('--namespace <ns>', NAMESPACE_HELP)
     .action(async (runId: string, options: Record<string, unknown>) => {
+      if (options['temporal'] !== undefined) {
+        const { cancelOnTemporal } = await import('./commands/temporal-admin.js');
+        done(await cancelOnTemporal(runId, options, ctx));
+        return;
+      }
       const { cancelCommand } = await import('./commands/cancel.js');
       done(await cancelCommand(runId, options, ctx));
     });

@@ -13,6 +13,18 @@ export interface RunInfo {
   /** Where the run's checkpoints are, for the user to read. */
   readonly store: string;
   readonly resumed: boolean;
+  /**
+   * Flags that reach the run again, appended to the `baton resume` / `baton show` hints
+   * (` --temporal host:port` for a run on Temporal).
+   * @default ''
+   */
+  readonly reach?: string;
+  /**
+   * A run that failed or was canceled can be continued (`baton resume`); a workflow on Temporal
+   * that ended cannot.
+   * @default true
+   */
+  readonly resumable?: boolean;
 }
 
 /** How a run ended. */
@@ -75,11 +87,12 @@ export function summaryLines(
     if (outcome.error !== undefined)
       lines.push(c.red(`  ${outcome.error.code}: ${outcome.error.message}`));
   }
+  const reach = info.reach ?? '';
   lines.push(`run ${info.runId} stored in ${info.store}`);
   lines.push(
-    outcome.status === 'succeeded'
-      ? `details: baton show ${info.runId}`
-      : `resume: baton resume ${info.runId}   details: baton show ${info.runId}`,
+    outcome.status === 'succeeded' || info.resumable === false
+      ? `details: baton show ${info.runId}${reach}`
+      : `resume: baton resume ${info.runId}${reach}   details: baton show ${info.runId}${reach}`,
   );
   return lines;
 }

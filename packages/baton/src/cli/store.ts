@@ -35,8 +35,8 @@ export async function openStore(
 ): Promise<Result<OpenedStore, OrchestrationError>> {
   const fromEnv = process.env['BATON_STORE'];
   const where = location ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_STORE : fromEnv);
-  const memory = await import('@baton/memory');
   if (/^rediss?:\/\//.test(where)) {
+    const memory = await import('@baton/memory');
     return memory.createRedisCheckpointStore(memory.withRedisUrl(where)).map((store) => ({
       store,
       where: redact(where),
@@ -45,6 +45,7 @@ export async function openStore(
     }));
   }
   if (/^postgres(ql)?:\/\//.test(where)) {
+    const memory = await import('@baton/memory');
     return memory.createPostgresCheckpointStore(memory.withPostgresUrl(where)).map((store) => ({
       store,
       where: redact(where),
@@ -62,6 +63,8 @@ export async function openStore(
     );
   }
   const directory = resolve(where);
+  // Not `@baton/memory`: its chat memories load LangChain, ioredis and pg (~0.3 s of start-up).
+  const memory = await import('@baton/memory/file-store');
   return memory
     .createFileCheckpointStore(memory.withDirectory(join(directory, 'checkpoints')))
     .map((store) => ({

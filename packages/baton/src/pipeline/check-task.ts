@@ -3,6 +3,7 @@
  * models, templates and condition. Problems are reported through `report`, each where it is.
  */
 import type { ZodType } from 'zod';
+import type { ActionSignature } from '../contracts.js';
 import type { PipelinePath } from './parse-pipeline.js';
 import type { TaskData } from './pipeline-schema.js';
 import type { PipelineDiagnosticCode, PipelineLookups } from './pipeline-types.js';
@@ -92,7 +93,7 @@ function checkSchema(
 function checkModels(
   parameters: Record<string, unknown>,
   base: PipelinePath,
-  lookups: PipelineLookups,
+  lookups: PipelineLookups<ActionSignature>,
   report: Report,
 ): void {
   const { models } = lookups;
@@ -150,7 +151,7 @@ export function checkTask(
   task: TaskData,
   base: PipelinePath,
   scope: RefScope,
-  lookups: PipelineLookups,
+  lookups: PipelineLookups<ActionSignature>,
   report: Report,
 ): boolean {
   const action = lookups.actions.get(task.action);

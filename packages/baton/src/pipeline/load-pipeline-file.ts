@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { OrchestrationError } from '@baton/core';
-import { showError } from '@baton/core/authoring';
+import { OrchestrationError, showError } from '@baton/core/errors';
 import { errAsync, ResultAsync } from 'neverthrow';
 import { parsePipeline, type ParsedPipeline } from './parse-pipeline.js';
 

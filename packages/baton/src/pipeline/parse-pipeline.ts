@@ -1,5 +1,4 @@
-import { OrchestrationError } from '@baton/core';
-import { showError } from '@baton/core/authoring';
+import { OrchestrationError, showError } from '@baton/core/errors';
 import { err, ok, type Result } from 'neverthrow';
 import {
   isMap,

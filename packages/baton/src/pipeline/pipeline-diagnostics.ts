@@ -1,4 +1,4 @@
-import { OrchestrationError } from '@baton/core';
+import { OrchestrationError } from '@baton/core/errors';
 import type { PipelineDiagnostic } from './pipeline-types.js';
 
 /** `file:line:col: message`, the form editors and CI annotate. */

@@ -1,5 +1,4 @@
-import { OrchestrationError } from '@baton/core';
-import { showValue } from '@baton/core/authoring';
+import { OrchestrationError, showValue } from '@baton/core/errors';
 import { err, ok, type Result } from 'neverthrow';
 import type { Pipeline, PipelineInputType } from './pipeline-types.js';
 import { FORBIDDEN_NAMES } from './template.js';

@@ -2,7 +2,7 @@
  * The shape of a pipeline file as zod schemas, and zod issues turned into diagnostics. Each
  * schema's `error` is what the value must be; `shapeDiagnostics` adds the field and what it got.
  */
-import { showValue } from '@baton/core/authoring';
+import { showValue } from '@baton/core/errors';
 import { z } from 'zod';
 import {
   diagnosticAt,

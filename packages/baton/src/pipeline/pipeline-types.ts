@@ -2,7 +2,7 @@
  * The data of a validated pipeline file and of its diagnostics. `validatePipeline` produces a
  * `Pipeline`; `compilePipeline` turns one into a GraphSpec and the runnables it names.
  */
-import type { ActionLookup, ModelLookup } from '../contracts.js';
+import type { ActionDefinition, ActionLookup, ActionSignature, ModelLookup } from '../contracts.js';
 
 /** What kind of problem a diagnostic reports (stable: tools may filter on it). */
 export type PipelineDiagnosticCode =
@@ -135,9 +135,12 @@ export interface Pipeline {
   readonly tasks: readonly PipelineTask[];
 }
 
-/** The registries a pipeline is validated and compiled against. */
-export interface PipelineLookups {
-  readonly actions: ActionLookup;
+/**
+ * The registries a pipeline is validated and compiled against; validation needs only the actions'
+ * signatures (`PipelineLookups<ActionSignature>`).
+ */
+export interface PipelineLookups<A extends ActionSignature = ActionDefinition> {
+  readonly actions: ActionLookup<A>;
   /** Without it, `model` and `capabilities` parameters are not checked. */
   readonly models?: ModelLookup;
 }

@@ -1,6 +1,6 @@
-import { OrchestrationError } from '@baton/core';
-import { DEFAULT_RETRY_POLICY } from '@baton/core';
+import { DEFAULT_RETRY_POLICY, OrchestrationError } from '@baton/core/errors';
 import { err, ok, type Result } from 'neverthrow';
+import type { ActionSignature } from '../contracts.js';
 import { checkGraph, type GraphTask } from './check-graph.js';
 import { checkTask, checkTemplates, type Report } from './check-task.js';
 import { diagnosticAt, type ParsedPipeline } from './parse-pipeline.js';
@@ -183,7 +183,7 @@ function checkTasks(
  */
 export function validatePipeline(
   parsed: ParsedPipeline,
-  lookups: PipelineLookups,
+  lookups: PipelineLookups<ActionSignature>,
 ): Result<Pipeline, OrchestrationError> {
   const diagnostics: PipelineDiagnostic[] = [...parsed.diagnostics];
   const report: Report = (path, code, message, where) =>

@@ -1,8 +1,9 @@
 /** `baton validate` and argument handling: diagnostics as file:line:col, exit code by class. */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { actions, baton, ensureBuilt, fixtures, workspace } from './harness.js';
+import { actions, baton, bin, ensureBuilt, fixtures, workspace } from './harness.js';
 
 beforeAll(ensureBuilt, 300_000);
 
@@ -95,5 +96,54 @@ describe('baton usage', { timeout: 120_000 }, () => {
     const status = baton(['runs', '--status', 'sleeping'], cwd, env);
     expect(status.status).toBe(2);
     expect(status.stderr).toContain('sleeping');
+  });
+});
+
+/**
+ * The modules `baton <args>` resolves, recorded by a resolve hook registered with `--import`
+ * (what start-up time depends on; the numbers themselves are in bench/cli-startup.ts).
+ */
+function modulesLoaded(args: readonly string[]): { status: number | null; urls: string[] } {
+  const { cwd, env } = workspace();
+  const log = join(cwd, 'modules.log');
+  const hooks = `import { appendFileSync } from 'node:fs';
+    let log;
+    export function initialize(data) { log = data.log; }
+    export async function resolve(specifier, context, next) {
+      const resolved = await next(specifier, context);
+      appendFileSync(log, resolved.url + '\\n');
+      return resolved;
+    }`;
+  const register = `import { register } from 'node:module';
+    register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}, { data: { log: ${JSON.stringify(log)} } });`;
+  const r = spawnSync(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(register)}`, bin, ...args],
+    { cwd, env, encoding: 'utf8', timeout: 60_000 },
+  );
+  return { status: r.status, urls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** What `--help` and `validate` must not load: the run machinery and every other command's. */
+const HEAVY =
+  /\/(rxjs|@opentelemetry|@temporalio|log-update|beautiful-mermaid|@langchain|devalue)\/|\/packages\/(graph|chain|memory|langchain|workflow-temporal)\/|\/packages\/core\/dist\/(index|authoring)\.js$/;
+
+describe('baton start-up', { timeout: 120_000 }, () => {
+  it('validate loads the pipeline validator and zod, not the run machinery', () => {
+    const { status, urls } = modulesLoaded(['validate', join(fixtures, 'invalid.yaml')]);
+    expect(status).toBe(2);
+    expect(urls.some((u) => u.includes('/validate-pipeline.js'))).toBe(true);
+    expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+
+  it('--help loads commander and the program, nothing of any command', () => {
+    const { status, urls } = modulesLoaded(['--help']);
+    expect(status).toBe(0);
+    const ours = urls.filter((u) => u.includes('/packages/'));
+    expect(
+      ours.every((u) => /\/baton\/(bin|dist\/cli)\/[a-z-]+\.js$|commands\/context\.js$/.test(u)),
+      ours.join('\n'),
+    ).toBe(true);
+    expect(urls.filter((u) => HEAVY.test(u) || u.includes('/zod'))).toEqual([]);
   });
 });

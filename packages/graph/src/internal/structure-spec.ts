@@ -86,6 +86,7 @@ function nodeOf(node: NodeSpec, problems: string[]): GraphSpecNode {
     triggerRule: config.triggerRule,
     ...(cache === undefined ? {} : { cache }),
     ...repeatOf(config, where, problems),
+    ...(config.pure === true ? { pure: true as const } : {}),
   };
 }
 

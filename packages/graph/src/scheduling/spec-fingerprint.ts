@@ -3,7 +3,7 @@ import { fnv1a64 } from './fingerprint.js';
 
 /**
  * What of a map or loop node decides how a run goes (nothing for other nodes, so their
- * fingerprints stay as they were): the kind, what a failed item does, the condition and bound.
+ * fingerprints stay as they were; likewise `pure` adds a marker only when set): the kind, what a failed item does, the condition and bound.
  * Concurrency and item retries are tuning, like a node's retries.
  */
 function repeat(n: GraphSpecNode): unknown[] {
@@ -19,7 +19,14 @@ function repeat(n: GraphSpecNode): unknown[] {
  */
 export function specFingerprint(spec: Omit<GraphSpec, 'fingerprint'>): string {
   const canonical = JSON.stringify([
-    spec.nodes.map((n) => [n.name, n.runnable, n.priority, n.triggerRule ?? null, ...repeat(n)]),
+    spec.nodes.map((n) => [
+      n.name,
+      n.runnable,
+      n.priority,
+      n.triggerRule ?? null,
+      ...repeat(n),
+      ...(n.pure === true ? ['pure'] : []),
+    ]),
     spec.edges.map((e) => [e.from, e.to, e.required]),
     spec.conditionalEdges.map((c) => [c.from, c.router, c.targets]),
     spec.entry ?? null,

@@ -5,7 +5,7 @@ import {
   type HealthReport,
 } from '@baton/core';
 import { healthReport } from '@baton/core/authoring';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import type { RedisConfig } from '../redis-options.js';
 import { attempt } from './attempt.js';
@@ -26,6 +26,12 @@ export interface RedisConnection {
   run<T>(op: string, fn: () => Promise<T>): ResultAsync<T, OrchestrationError>;
   /** PING bounded by the command timeout; never rejects. */
   check(component: string, details: Readonly<Record<string, unknown>>): Promise<HealthReport>;
+  /**
+   * A second connection to the same server (ioredis `duplicate()` with `overrides`), owned and
+   * closed by the returned connection whoever owns this one; for blocking commands, which hold
+   * their connection until they return.
+   */
+  duplicate(overrides: RedisOptions): RedisConnection;
   /** Closes the client when this connection opened it; idempotent. */
   close(): Promise<void>;
 }
@@ -129,6 +135,17 @@ class Connection implements RedisConnection {
 
   #bounded<T>(fn: () => Promise<T>): Promise<T> {
     return bounded(fn, this.commandTimeoutMs, 'Command timed out');
+  }
+
+  duplicate(overrides: RedisOptions): RedisConnection {
+    const copy = new Connection(
+      this.client.duplicate(overrides),
+      this.url,
+      this.secrets,
+      true,
+      overrides.commandTimeout ?? this.commandTimeoutMs,
+    );
+    return copy;
   }
 
   async close(): Promise<void> {

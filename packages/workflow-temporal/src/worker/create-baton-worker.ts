@@ -6,6 +6,7 @@ import { ResultAsync, errAsync, okAsync } from 'neverthrow';
 import { fromTemporalError } from '../from-temporal-error.js';
 import { GRAPH_SPEC_ACTIVITY } from '../workflow/graph-wire.js';
 import { graphSpecActivity, serveGraphs } from './graph-activities.js';
+import { checkPureModule } from './pure-module.js';
 import {
   createBatonActivities,
   type RunnableActivities,
@@ -43,6 +44,14 @@ export interface BatonWorkerConfig {
    * @default Baton's own workflows (`batonRunnable`, `batonGraph`)
    */
   readonly workflowsPath?: string;
+  /**
+   * A module bundled into the workflow sandbox that registers the pure runnables (and routers) of
+   * the graphs' pure nodes (`withNodePure`) with `registerPureRunnables`. The worker loads it once
+   * itself to check that every pure node of `graphs` is registered (`invalid_config` naming the
+   * node otherwise). Not with a prebuilt `workflowBundle` (bundle the module into it).
+   * @default none (a graph with a pure node then needs your own workflows module)
+   */
+  readonly pureRunnablesPath?: string;
   /** A prebuilt bundle (`bundleWorkflowCode`), instead of `workflowsPath`. */
   readonly workflowBundle?: WorkerOptions['workflowBundle'];
   /**
@@ -176,12 +185,14 @@ export function createBatonWorker(
   const taskQueue = config.taskQueue ?? 'baton';
   const given = config.connection;
   const owned = given === undefined;
-  const connect = owned
-    ? ResultAsync.fromPromise(
-        NativeConnection.connect({ address: config.address ?? 'localhost:7233' }),
-        (e) => fromTemporalError(e, 'createBatonWorker (connect)'),
-      )
-    : okAsync(given);
+  const connect = checkPureModule(config, served.value.specs.values()).andThen(() =>
+    owned
+      ? ResultAsync.fromPromise(
+          NativeConnection.connect({ address: config.address ?? 'localhost:7233' }),
+          (e) => fromTemporalError(e, 'createBatonWorker (connect)'),
+        )
+      : okAsync(given),
+  );
   return connect.andThen((connection) =>
     ResultAsync.fromPromise(
       Worker.create(workerOptions(config, connection, namespace, taskQueue, servedActivities)),
@@ -216,9 +227,20 @@ function workerOptions(
       ? { workflowBundle: config.workflowBundle }
       : { workflowsPath: config.workflowsPath ?? fileURLToPath(DEFAULT_WORKFLOWS) };
   const base = config.workerOptions ?? {};
+  const traced = config.tracing === undefined ? {} : tracingWorkerOptions(config.tracing, base);
+  const pure = config.pureRunnablesPath;
+  const interceptors = traced.interceptors ?? base.interceptors;
   return {
     ...base,
-    ...(config.tracing === undefined ? {} : tracingWorkerOptions(config.tracing, base)),
+    ...traced,
+    ...(pure === undefined
+      ? {}
+      : {
+          interceptors: {
+            ...interceptors,
+            workflowModules: [...(interceptors?.workflowModules ?? []), pure],
+          },
+        }),
     connection,
     namespace,
     taskQueue,

@@ -2,6 +2,7 @@ import { OrchestrationError, type AnyRunnable, type GraphSpec, type Router } fro
 import { graphBindings } from '@baton/graph';
 import { err, ok, type Result } from 'neverthrow';
 import { ApplicationFailure } from '@temporalio/common';
+import { SPEC_PART_BYTES, type WireSpecPart } from '../workflow/graph-wire.js';
 import { encodeSpec, type WireSpec } from '../workflow/wire-spec.js';
 import type { RunnableActivities } from './runnable-activity.js';
 
@@ -80,16 +81,39 @@ export function serveGraphs(
   });
 }
 
+const payloadBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * The wire spec whole when its JSON is at most `maxBytes`, else its JSON text in slices whose
+ * payloads (a JSON string each, escapes included) are at most `maxBytes`.
+ */
+export function specParts(wire: WireSpec, maxBytes = SPEC_PART_BYTES): WireSpec | WireSpecPart[] {
+  const text = JSON.stringify(wire);
+  if (Buffer.byteLength(text) <= maxBytes) return wire;
+  const slices: string[] = [];
+  let length = maxBytes;
+  for (let at = 0; at < text.length;) {
+    let slice = text.slice(at, at + length);
+    for (let bytes = payloadBytes(slice); bytes > maxBytes; bytes = payloadBytes(slice)) {
+      length = Math.max(1, Math.floor((length * maxBytes * 0.95) / bytes));
+      slice = text.slice(at, at + length);
+    }
+    slices.push(slice);
+    at += slice.length;
+  }
+  return slices.map((slice, part) => ({ part, parts: slices.length, text: slice }));
+}
+
 /**
  * The `batonGraphSpec` local activity: the wire spec of a graph this worker serves, by
- * fingerprint (encoded once, on first use). An unknown fingerprint fails without retry, naming
- * what to do.
+ * fingerprint (encoded once, on first use), whole or, over {@link SPEC_PART_BYTES}, part `part`
+ * of it (see `WireSpecPart`). An unknown fingerprint fails without retry, naming what to do.
  */
 export function graphSpecActivity(
   specs: ReadonlyMap<string, GraphSpec>,
-): (fingerprint: string) => Promise<WireSpec> {
-  const encoded = new Map<string, WireSpec>();
-  return (fingerprint) => {
+): (fingerprint: string, part?: number) => Promise<WireSpec | WireSpecPart> {
+  const encoded = new Map<string, WireSpec | WireSpecPart[]>();
+  return (fingerprint, part = 0) => {
     const spec = specs.get(fingerprint);
     if (spec === undefined) {
       const served = specs.size === 0 ? 'none' : [...specs.keys()].join(', ');
@@ -104,9 +128,19 @@ export function graphSpecActivity(
     }
     let wire = encoded.get(fingerprint);
     if (wire === undefined) {
-      wire = encodeSpec(spec);
+      wire = specParts(encodeSpec(spec));
       encoded.set(fingerprint, wire);
     }
-    return Promise.resolve(wire);
+    if (!Array.isArray(wire)) return Promise.resolve(wire);
+    const found = wire[part];
+    if (found === undefined)
+      return Promise.reject(
+        ApplicationFailure.create({
+          type: 'invalid_input',
+          nonRetryable: true,
+          message: `batonGraphSpec: the spec of ${fingerprint} has ${wire.length} parts, not a part ${part}`,
+        }),
+      );
+    return Promise.resolve(found);
   };
 }

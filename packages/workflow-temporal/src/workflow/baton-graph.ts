@@ -21,6 +21,7 @@ import {
   GRAPH_SPEC_ACTIVITY,
   GRAPH_SIGNALS,
   jsonBytes,
+  utf8Length,
   type GraphEvent,
   type GraphInterpreterSettings,
   type GraphProgress,
@@ -28,10 +29,12 @@ import {
   type NodeCall,
   type NodeCallResult,
   type WireError,
+  type WireSpecPart,
 } from './graph-wire.js';
 import { planOf, type GraphPlan } from './graph-plan.js';
 import { GraphRun, type CarriedOutcome } from './graph-run.js';
 import { nodeFailure } from './node-failure.js';
+import { runPureNode } from './pure-node.js';
 import { decodeSpec, unsupportedFeature, type WireSpec } from './wire-spec.js';
 
 /** What a run hands the next one when it continues as new. */
@@ -101,7 +104,13 @@ function settingsOf(
   return settings;
 }
 
-type SpecActivities = Record<string, (fingerprint: string) => Promise<WireSpec>>;
+type SpecActivities = Record<
+  string,
+  (fingerprint: string, part?: number) => Promise<WireSpec | WireSpecPart>
+>;
+
+const isPart = (value: WireSpec | WireSpecPart): value is WireSpecPart =>
+  typeof (value as WireSpecPart).parts === 'number';
 
 /** The spec the input carries, or the worker's spec of its fingerprint (by reference). */
 async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
@@ -121,7 +130,25 @@ async function wireSpecOf(args: BatonGraphInput): Promise<WireSpec> {
   });
   const fetch = local[GRAPH_SPEC_ACTIVITY];
   if (fetch === undefined) throw new Error('unreachable: proxyLocalActivities has every name');
-  return fetch(args.fingerprint);
+  const first = await fetch(args.fingerprint);
+  if (!isPart(first)) return first;
+  // Over one payload: the parts one by one, each recorded in a workflow task of its own (a timer
+  // in between), so no task completion carries more than one part.
+  const texts = [first.text];
+  for (let k = 1; k < first.parts; k++) {
+    await sleep(1);
+    const next = await fetch(args.fingerprint, k);
+    if (!isPart(next) || next.part !== k || next.parts !== first.parts)
+      throw invalid(
+        `the worker sent part ${JSON.stringify(next).slice(0, 80)} of the spec, not part ${k} of ${first.parts}`,
+      );
+    texts.push(next.text);
+  }
+  try {
+    return JSON.parse(texts.join('')) as WireSpec;
+  } catch (error) {
+    throw invalid(`the ${first.parts} parts of the spec do not join into JSON (${String(error)})`);
+  }
 }
 
 /** Decodes and checks the input: the fingerprint it pins, features, structure. */
@@ -158,6 +185,15 @@ export async function batonGraph(args: BatonGraphInput): Promise<GraphWireResult
   const { plan, settings } = prepare(args, await wireSpecOf(args));
   const interpreter = new GraphInterpreter(plan, settings, args);
   return interpreter.run();
+}
+
+/** `value` as JSON text (`undefined` for `undefined`), or `null` when it is not JSON. */
+function jsonText(value: unknown): string | undefined | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
 }
 
 /** How often a node is started again after the worker running it was lost. */
@@ -329,7 +365,8 @@ class GraphInterpreter {
     const name = run.nodeName(i);
     const input = run.inputOf(i, this.args.input);
     const max = this.settings.maxPayloadBytes;
-    const bytes = jsonBytes(input);
+    const text = jsonText(input);
+    const bytes = text === null ? Infinity : text === undefined ? 0 : utf8Length(text);
     if (bytes > max) {
       run.starting(i);
       run.failed(i, {
@@ -338,6 +375,19 @@ class GraphInterpreter {
         retryable: false,
         details: { node: name, bytes, maxPayloadBytes: max },
       });
+      return;
+    }
+    const pure = plan.pure[i];
+    if (pure !== undefined) {
+      // Inline: no activity, no history events (a retry's backoff is a workflow timer).
+      run.starting(i);
+      this.#running++;
+      this.#scope
+        .run(() => runPureNode(pure, text ?? undefined))
+        .then(
+          (outcome) => (outcome.ok ? this.#done(i, outcome) : this.#settleFailed(i, outcome.error)),
+          (error: unknown) => this.#failed(i, error),
+        );
       return;
     }
     const router = plan.router[i];
@@ -378,6 +428,12 @@ class GraphInterpreter {
       }
     }
     run.succeeded(i, result.output, picks);
+  }
+
+  #settleFailed(i: number, error: WireError): void {
+    this.#running--;
+    this.#dirty = true;
+    if (this.#stopping === undefined) this.run$.failed(i, error);
   }
 
   #failed(i: number, error: unknown): void {

@@ -11,6 +11,8 @@ import {
 import type { ActivityOptions } from '@temporalio/workflow';
 import { ActivityCancellationType } from '@temporalio/workflow';
 import type { GraphInterpreterSettings } from './graph-wire.js';
+import type { PureCall } from './pure-node.js';
+import { pureNames, pureRouter, pureRunnable } from './pure-runnables.js';
 
 /** What the interpreter runs: the schedule and, per node, how to call its activity. */
 export interface GraphPlan {
@@ -30,6 +32,49 @@ export interface GraphPlan {
   readonly concurrency: number;
   /** Activity options per node (shared between nodes with the same settings). */
   readonly options: readonly ActivityOptions[];
+  /** Per node: how to run it inside the workflow when it is pure (`withNodePure`). */
+  readonly pure: readonly (PureCall | undefined)[];
+}
+
+function registered(names: readonly string[]): string {
+  return names.length === 0 ? 'none' : names.map((n) => `"${n}"`).join(', ');
+}
+
+/** How each pure node runs in the workflow; throws naming a node whose functions are missing. */
+function pureCalls(
+  spec: GraphSpec,
+  options: readonly ActivityOptions[],
+  router: readonly (string | undefined)[],
+  targets: readonly (readonly string[] | undefined)[],
+  settings: GraphInterpreterSettings,
+): (PureCall | undefined)[] {
+  return spec.nodes.map((node, i) => {
+    if (node.pure !== true) return undefined;
+    const run = pureRunnable(node.runnable);
+    if (run === undefined)
+      throw new Error(
+        `node "${node.name}" is pure (withNodePure) but this workflow bundle has no pure runnable "${node.runnable}" (registered: ${registered(pureNames().runnables)}); register it with registerPureRunnables in the module given as createBatonWorker({ pureRunnablesPath })`,
+      );
+    const routerName = router[i];
+    const route = routerName === undefined ? undefined : pureRouter(routerName);
+    if (routerName !== undefined && route === undefined)
+      throw new Error(
+        `node "${node.name}" is pure (withNodePure) but this workflow bundle has no pure router "${routerName}" (registered: ${registered(pureNames().routers)}); register it with registerPureRouters in the module given as createBatonWorker({ pureRunnablesPath })`,
+      );
+    const retry = (options[i] as ActivityOptions).retry ?? {};
+    return {
+      graph: spec.name,
+      node: node.name,
+      run,
+      router: route,
+      targets: targets[i],
+      attempts: retry.maximumAttempts ?? 1,
+      initialInterval: Number(retry.initialInterval ?? 1),
+      backoffCoefficient: retry.backoffCoefficient ?? 2,
+      maximumInterval: Number(retry.maximumInterval ?? retry.initialInterval ?? 1),
+      maxPayloadBytes: settings.maxPayloadBytes,
+    };
+  });
 }
 
 /**
@@ -107,5 +152,6 @@ export function planOf(spec: GraphSpec, settings: GraphInterpreterSettings): Gra
     index,
     concurrency: Math.max(1, Math.min(workers, settings.maxPendingActivities)),
     options,
+    pure: pureCalls(spec, options, router, targets, settings),
   };
 }

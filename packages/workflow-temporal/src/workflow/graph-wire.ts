@@ -74,6 +74,20 @@ export const GRAPH_SIGNALS = Object.freeze({
  */
 export const GRAPH_SPEC_ACTIVITY = 'batonGraphSpec';
 
+/**
+ * One part of a wire spec too large for one local activity result (Temporal refuses payloads over
+ * 2 MB): `batonGraphSpec(fingerprint, part)` returns the JSON text of the wire spec in `parts`
+ * slices of at most about {@link SPEC_PART_BYTES} each; the interpreter joins and parses them.
+ */
+export interface WireSpecPart {
+  readonly part: number;
+  readonly parts: number;
+  readonly text: string;
+}
+
+/** The largest wire spec sent whole, and the size of each part of a larger one (JSON bytes). */
+export const SPEC_PART_BYTES = 1_500_000;
+
 /** Queries the interpreter answers. */
 export const GRAPH_QUERIES = Object.freeze({
   /** {@link GraphProgress} */

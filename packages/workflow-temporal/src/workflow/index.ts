@@ -8,7 +8,9 @@ export type { BatonRunnableInput } from './baton-runnable.js';
 export { batonGraph } from './baton-graph.js';
 export type { BatonGraphInput, CarriedState } from './baton-graph.js';
 export type { CarriedOutcome } from './graph-run.js';
-export type { WireSpec } from './wire-spec.js';
+export type { WireNode, WireSpec } from './wire-spec.js';
+export { registerPureRouters, registerPureRunnables } from './pure-runnables.js';
+export type { PureContext, PureRouter, PureRunnable } from './pure-runnables.js';
 export { DEFAULT_GRAPH_INTERPRETER_SETTINGS, GRAPH_QUERIES, GRAPH_SIGNALS } from './graph-wire.js';
 export type {
   GraphEvent,

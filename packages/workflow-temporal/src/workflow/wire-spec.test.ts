@@ -4,6 +4,7 @@ import {
   namedRouter,
   withGraphName,
   withNodePriority,
+  withNodePure,
   withNodeRetries,
   withNodeRetryPolicy,
   withNodeTimeout,
@@ -29,6 +30,7 @@ const specArb: fc.Arbitrary<GraphSpec> = fc.integer({ min: 1, max: 12 }).chain((
       timeouts: fc.array(fc.integer({ min: 0, max: 9_000 }), { minLength: n, maxLength: n }),
       shared: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
       joins: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      pure: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
     })
     .map((s) => {
       const g = createGraph(withGraphName('wire'))._unsafeUnwrap();
@@ -42,6 +44,7 @@ const specArb: fc.Arbitrary<GraphSpec> = fc.integer({ min: 1, max: 12 }).chain((
           withNodeRetryPolicy({ initialDelayMs: s.delays[i] as number }),
           withNodeTimeout(s.timeouts[i] as number),
           ...(s.joins[i] === true ? [withNodeTriggerRule('none_failed_min_one_success')] : []),
+          withNodePure(s.pure[i] === true),
         )._unsafeUnwrap();
       }
       const routed = new Map<number, string[]>();

@@ -20,8 +20,11 @@ export interface WireSpec {
   readonly runnables: readonly string[];
   /** Distinct retry policies: [maxAttempts, initialDelayMs, maxDelayMs, multiplier, jitter]. */
   readonly policies: readonly (readonly number[])[];
-  /** [name, runnable index, priority, retries (-1: the graph's), policy index, timeoutMs, trigger rule ('' default)]. */
-  readonly nodes: readonly (readonly [string, number, number, number, number, number, string])[];
+  /**
+   * [name, runnable index, priority, retries (-1: the graph's), policy index, timeoutMs, trigger
+   * rule ('' default), 1 when pure (absent otherwise)].
+   */
+  readonly nodes: readonly WireNode[];
   /** Flat triples: from, to, required (1) or optional (0). */
   readonly edges: readonly number[];
   /** [from, router name, target indices]. */
@@ -30,7 +33,13 @@ export interface WireSpec {
   readonly finish?: readonly number[];
 }
 
+/** A node of a {@link WireSpec}. */
+export type WireNode =
+  | readonly [string, number, number, number, number, number, string]
+  | readonly [string, number, number, number, number, number, string, 1];
+
 const NODE_KEYS = new Set([
+  'pure',
   'name',
   'runnable',
   'priority',
@@ -116,7 +125,7 @@ export function encodeSpec(spec: GraphSpec): WireSpec {
       p = policies.push(policy) - 1;
       policyIndex.set(key, p);
     }
-    const tuple: [string, number, number, number, number, number, string] = [
+    const tuple: WireNode = [
       n.name,
       r,
       n.priority,
@@ -125,7 +134,7 @@ export function encodeSpec(spec: GraphSpec): WireSpec {
       n.timeoutMs,
       n.triggerRule ?? '',
     ];
-    return tuple;
+    return n.pure === true ? ([...tuple, 1] as const) : tuple;
   });
   return {
     v: 1,
@@ -150,26 +159,31 @@ export function decodeSpec(wire: WireSpec): GraphSpec {
     if (found === undefined) throw new Error(`node index ${i} out of range`);
     return found;
   };
-  const nodes = wire.nodes.map(([n, r, priority, retries, p, timeoutMs, rule]): GraphSpecNode => {
-    const policy = wire.policies[p];
+  // One policy object per distinct policy, shared by its nodes (20,000 nodes, a handful of them).
+  const policies = wire.policies.map(
+    ([maxAttempts, initialDelayMs, maxDelayMs, multiplier, jitter]): GraphSpecRetryPolicy => ({
+      maxAttempts: maxAttempts as number,
+      initialDelayMs: initialDelayMs as number,
+      maxDelayMs: maxDelayMs as number,
+      multiplier: multiplier as number,
+      jitter: jitter as number,
+    }),
+  );
+  const nodes = wire.nodes.map((node): GraphSpecNode => {
+    const [n, r, priority, retries, p, timeoutMs, rule] = node;
+    const retryPolicy = policies[p];
     const runnable = wire.runnables[r];
-    if (policy === undefined || runnable === undefined)
+    if (retryPolicy === undefined || runnable === undefined)
       throw new Error(`node "${n}" refers to a missing runnable or retry policy`);
-    const [maxAttempts, initialDelayMs, maxDelayMs, multiplier, jitter] = policy as number[];
     return {
       name: n,
       runnable,
       priority,
       ...(retries < 0 ? {} : { retries }),
-      retryPolicy: {
-        maxAttempts: maxAttempts as number,
-        initialDelayMs: initialDelayMs as number,
-        maxDelayMs: maxDelayMs as number,
-        multiplier: multiplier as number,
-        jitter: jitter as number,
-      },
+      retryPolicy,
       timeoutMs,
       ...(rule === '' ? {} : { triggerRule: rule }),
+      ...(node[7] === 1 ? { pure: true as const } : {}),
     };
   });
   const edges: { from: string; to: string; required: boolean }[] = [];

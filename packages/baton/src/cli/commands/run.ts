@@ -2,18 +2,16 @@ import { resolve } from 'node:path';
 import { OrchestrationError, type NodeCheckpoint, type RunHandle } from '@baton/core';
 import { withGraphCheckpointer, withGraphMaxWorkers, type GraphOption } from '@baton/graph';
 import { loadActions } from './load-actions.js';
-import { EXIT } from '../exit-codes.js';
+import { loadOrReport } from './load-or-report.js';
+import { EXIT, exitCodeOfRun } from '../exit-codes.js';
 import { parseWorkers, readInputs } from '../inputs.js';
-import { createJsonReporter } from '../json-reporter.js';
-import { loadPipeline, type Extensions, type LoadedPipeline } from '../pipeline-session.js';
-import { createPlainReporter } from '../plain-reporter.js';
-import type { Reporter, RunOutcome } from '../reporter.js';
+import type { LoadedPipeline } from '../pipeline-session.js';
+import type { RunOutcome } from '../reporter.js';
+import { reporterFor } from '../reporter-for.js';
 import { METADATA_KEY, readRunMetadata, type CliRunMetadata } from '../run-metadata.js';
 import { RunModel } from '../run-model.js';
 import { openStore, type OpenedStore } from '../store.js';
-import { createTtyReporter } from '../tty-reporter.js';
 import type { CommandContext } from './context.js';
-import { printDiagnostics } from './validate.js';
 
 /** How often a running CLI looks for `baton cancel` in the run's record. */
 const CANCEL_POLL_MS = 250;
@@ -27,26 +25,11 @@ interface RunOptions {
   readonly runId?: string;
   readonly maxWorkers?: string;
   readonly temporal?: string;
+  readonly namespace?: string;
+  readonly taskQueue?: string;
+  /** false with `--no-worker`. */
+  readonly worker?: boolean;
   readonly json?: boolean;
-}
-
-function reporterFor(ctx: CommandContext, json: boolean | undefined): Reporter {
-  if (json === true) return createJsonReporter(ctx);
-  // A terminal of no width (a pty nobody sized) cannot hold a live view: plain lines then.
-  const columns = (ctx.stdout as { columns?: number }).columns ?? 0;
-  return ctx.isTTY && columns > 0 ? createTtyReporter(ctx) : createPlainReporter(ctx);
-}
-
-async function loadOrReport(
-  file: string,
-  extensions: Extensions,
-  ctx: CommandContext,
-): Promise<LoadedPipeline | number> {
-  const loaded = await loadPipeline(file, extensions);
-  if (loaded.isOk()) return loaded.value;
-  if (loaded.error.kind === 'error') return ctx.fail(loaded.error.error);
-  printDiagnostics(loaded.error.diagnostics, ctx);
-  return EXIT.usage;
 }
 
 function graphOptions(opened: OpenedStore, workers: number | undefined): GraphOption[] {
@@ -113,11 +96,7 @@ async function watch(
     outcome = { status: 'canceled', error: report.error };
   else outcome = { status: 'failed', error: report.error };
   reporter.finish(outcome, model);
-  return outcome.status === 'succeeded'
-    ? EXIT.ok
-    : outcome.status === 'canceled'
-      ? EXIT.interrupted
-      : EXIT.failed;
+  return exitCodeOfRun(outcome.status);
 }
 
 /** `baton run <file>`. */
@@ -130,19 +109,18 @@ export async function runCommand(
   if (input.isErr()) return ctx.fail(input.error);
   const workers = parseWorkers(options.maxWorkers);
   if (workers.isErr()) return ctx.fail(workers.error);
-  if (options.temporal !== undefined)
-    return ctx.fail(
-      new OrchestrationError(
-        'invalid_input',
-        "--temporal: running pipelines on Temporal from the CLI needs the Orchestrator's Temporal provider, which this build lacks",
-        { op: 'baton run' },
-      ),
-    );
   const actionPaths = (options.actions ?? []).map((p) => resolve(p));
   const { extensions, error } = await loadActions(actionPaths);
   if (error !== undefined) return ctx.fail(error);
   const pipeline = await loadOrReport(file, extensions, ctx);
   if (typeof pipeline === 'number') return pipeline;
+  if (options.temporal !== undefined) {
+    const runInput = pipeline.input(input.value);
+    if (runInput.isErr()) return ctx.fail(runInput.error);
+    // Loaded only here: the Temporal client and worker cost start-up time other runs do not pay.
+    const { runOnTemporal } = await import('./temporal-run.js');
+    return runOnTemporal(pipeline, runInput.value, actionPaths, options, workers.value, ctx);
+  }
   const opened = await openStore(options.store);
   if (opened.isErr()) return ctx.fail(opened.error);
   try {

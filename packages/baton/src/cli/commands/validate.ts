@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { EXIT } from '../exit-codes.js';
 import { formatDiagnostic } from '../../pipeline/pipeline-diagnostics.js';
 import type { PipelineDiagnostic } from '../../pipeline/pipeline-types.js';
-import { loadPipeline } from '../pipeline-session.js';
+import { validatePipelineFile } from '../pipeline-session.js';
 import type { CommandContext } from './context.js';
 import { loadActions } from './load-actions.js';
 
@@ -32,7 +32,7 @@ export async function validateCommand(
   if (error !== undefined) return ctx.fail(error);
   let code: number = EXIT.ok;
   for (const file of files) {
-    const loaded = await loadPipeline(file, extensions);
+    const loaded = await validatePipelineFile(file, extensions);
     if (loaded.isOk()) {
       ctx.stdout.write(`${file}: ok (${loaded.value.tasks.length} tasks)\n`);
       continue;

@@ -1,0 +1,285 @@
+import { OrchestrationError } from '@baton/core';
+import { withRedisClient, withRedisKeyPrefix, withRedisUrl } from '@baton/memory';
+import { connectRedis, requireRedis, type TestRedis } from '@baton/test-support';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  redisStreamSource,
+  withStreamBlockMs,
+  withStreamClaimIdleMs,
+  withStreamConsumer,
+  withStreamDecode,
+  withStreamMaxDeliveries,
+  type RedisStreamSource,
+} from '../src/index.js';
+
+describe('redisStreamSource options', () => {
+  it('refuses bad settings with invalid_config naming the field', () => {
+    expect(redisStreamSource('', 'g')._unsafeUnwrapErr().details).toMatchObject({
+      field: 'stream',
+    });
+    expect(redisStreamSource('s', '')._unsafeUnwrapErr().details).toMatchObject({ field: 'group' });
+    const bad = redisStreamSource('s', 'g', withStreamBlockMs(0))._unsafeUnwrapErr();
+    expect(bad.code).toBe('invalid_config');
+    expect(bad.message).toContain('blockMs');
+    const url = redisStreamSource(
+      's',
+      'g',
+      withRedisUrl('http://user:secret@x'),
+    )._unsafeUnwrapErr();
+    expect(url.code).toBe('invalid_config');
+    expect(url.message).not.toContain('secret');
+    expect(redisStreamSource('s', 'g', withStreamMaxDeliveries(-1)).isErr()).toBe(true);
+  });
+
+  it('reports an unreachable Redis as a retryable dependency_failed', async () => {
+    const source = redisStreamSource(
+      's',
+      'g',
+      withRedisUrl('redis://127.0.0.1:1'),
+      withStreamBlockMs(50),
+    )._unsafeUnwrap();
+    const pulled = await source.pull(1, new AbortController().signal);
+    const error = pulled._unsafeUnwrapErr();
+    expect(error.code).toBe('dependency_failed');
+    expect(error.retryable).toBe(true);
+    await source.close();
+  });
+});
+
+describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
+  let redis: TestRedis;
+  const sources: RedisStreamSource[] = [];
+  let n = 0;
+  let stream = '';
+  beforeAll(async () => {
+    redis = await connectRedis({ label: 'baton-rstream' });
+  });
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => redis.close());
+
+  function source(...extra: Parameters<typeof redisStreamSource>[2][]): RedisStreamSource {
+    const s = redisStreamSource(
+      stream,
+      'workers',
+      withRedisClient(redis.client),
+      withRedisKeyPrefix(redis.prefix),
+      withStreamBlockMs(100),
+      ...extra,
+    )._unsafeUnwrap();
+    sources.push(s);
+    return s;
+  }
+  async function add(...payloads: unknown[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const p of payloads) {
+      const id = await redis.client.xadd(redis.prefix + stream, '*', 'payload', JSON.stringify(p));
+      ids.push(id ?? '');
+    }
+    return ids;
+  }
+  const signal = (): AbortSignal => new AbortController().signal;
+  const fresh = (): void => {
+    n += 1;
+    stream = `s${n}`;
+  };
+
+  it('delivers, acknowledges, and never hands out more than max', async () => {
+    fresh();
+    const s = source();
+    const ids = await add({ a: 1 }, { a: 2 }, { a: 3 });
+    const first = (await s.pull(2, signal()))._unsafeUnwrap();
+    expect(first.map((d) => d.event)).toEqual([
+      { id: ids[0], payload: { a: 1 }, deliveries: 1 },
+      { id: ids[1], payload: { a: 2 }, deliveries: 1 },
+    ]);
+    const second = (await s.pull(5, signal()))._unsafeUnwrap();
+    expect(second.map((d) => d.event.id)).toEqual([ids[2]]);
+    for (const d of [...first, ...second]) (await d.ack())._unsafeUnwrap();
+    expect((await first[0]!.ack())._unsafeUnwrapErr().code).toBe('invalid_state');
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
+    expect(pending[0]).toBe(0);
+    expect((await s.pull(0, signal()))._unsafeUnwrapErr().code).toBe('invalid_input');
+  });
+
+  it('gives a restarted consumer its own pending entries back with their delivery count', async () => {
+    fresh();
+    const ids = await add('x', 'y');
+    const a = source(withStreamConsumer('c1'));
+    expect((await a.pull(2, signal()))._unsafeUnwrap()).toHaveLength(2);
+    // A crash: the connection goes away without acknowledging or handing back.
+    const b = source(withStreamConsumer('c1'));
+    const again = (await b.pull(5, signal()))._unsafeUnwrap();
+    expect(again.map((d) => [d.event.id, d.event.deliveries])).toEqual([
+      [ids[0], 2],
+      [ids[1], 2],
+    ]);
+  });
+
+  it('takes over entries idle on a dead consumer (XAUTOCLAIM)', async () => {
+    fresh();
+    const ids = await add(1, 2, 3);
+    // A consumer that read and died: its entries sit pending under its name.
+    await redis.client.xgroup('CREATE', redis.prefix + stream, 'workers', '0', 'MKSTREAM');
+    await redis.client.xreadgroup(
+      'GROUP',
+      'workers',
+      'dead',
+      'COUNT',
+      3,
+      'STREAMS',
+      redis.prefix + stream,
+      '>',
+    );
+    const s = source(withStreamClaimIdleMs(50));
+    await new Promise((r) => setTimeout(r, 80));
+    const taken = (await s.pull(2, signal()))._unsafeUnwrap();
+    expect(taken.map((d) => [d.event.id, d.event.deliveries])).toEqual([
+      [ids[0], 2],
+      [ids[1], 2],
+    ]);
+    const rest = (await s.pull(2, signal()))._unsafeUnwrap();
+    expect(rest.map((d) => d.event.id)).toEqual([ids[2]]);
+  });
+
+  it('keeps in-flight entries from being taken over while this consumer lives (heartbeat)', async () => {
+    fresh();
+    await add('slow');
+    const a = source(withStreamClaimIdleMs(150));
+    const b = source(withStreamClaimIdleMs(150));
+    const held = (await a.pull(1, signal()))._unsafeUnwrap();
+    await new Promise((r) => setTimeout(r, 400));
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 150);
+    expect((await b.pull(1, ctl.signal))._unsafeUnwrap()).toEqual([]);
+    (await held[0]!.ack())._unsafeUnwrap();
+  });
+
+  it('release hands an entry back at once, counted as a new delivery', async () => {
+    fresh();
+    const [id] = await add('r');
+    const a = source(withStreamClaimIdleMs(60_000));
+    const b = source(withStreamClaimIdleMs(60_000));
+    const [d] = (await a.pull(1, signal()))._unsafeUnwrap();
+    (await d!.release())._unsafeUnwrap();
+    const [again] = (await b.pull(1, signal()))._unsafeUnwrap();
+    expect(again?.event).toMatchObject({ id, deliveries: 2 });
+  });
+
+  async function deadLetters(): Promise<Record<string, string>[]> {
+    const entries = await redis.client.xrange(`${redis.prefix}${stream}:dead`, '-', '+');
+    return entries.map(([, fields]) => {
+      const record: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) record[fields[i]!] = fields[i + 1]!;
+      return record;
+    });
+  }
+
+  it('dead-letters a bad payload with a typed error and goes on with the next entry', async () => {
+    fresh();
+    const [bad] = await add('ignored');
+    await redis.client.xadd(
+      redis.prefix + stream,
+      bad!.replace(/-\d+$/u, '-99'),
+      'payload',
+      '{not json',
+    );
+    const [good] = await add({ ok: true });
+    const s = source();
+    const got = (await s.pull(5, signal()))._unsafeUnwrap();
+    // The first entry decodes ('ignored'), the hand-written one does not.
+    expect(got.map((d) => d.event.id)).toEqual([bad, good]);
+    const dead = await deadLetters();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ code: 'invalid_input', deliveries: '1', consumer: s.consumer });
+    expect(JSON.parse(dead[0]!.fields!)).toEqual(['payload', '{not json']);
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
+    expect(pending[0]).toBe(2);
+  });
+
+  it('dead-letters with a custom decoder that throws, and entries past maxDeliveries', async () => {
+    fresh();
+    const [id] = await add('p');
+    const strict = source(
+      withStreamConsumer('c'),
+      withStreamMaxDeliveries(1),
+      withStreamDecode(({ fields }) => {
+        if (fields.kind === undefined) throw new Error('no kind');
+        return fields.kind;
+      }),
+    );
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 300);
+    expect((await strict.pull(1, ctl.signal))._unsafeUnwrap()).toEqual([]);
+    expect((await deadLetters())[0]).toMatchObject({ id, code: 'invalid_input' });
+
+    fresh();
+    const [again] = await add('q');
+    const a = source(withStreamConsumer('d'), withStreamMaxDeliveries(1));
+    expect((await a.pull(1, signal()))._unsafeUnwrap()).toHaveLength(1);
+    const b = source(withStreamConsumer('d'), withStreamMaxDeliveries(1));
+    const ctl2 = new AbortController();
+    setTimeout(() => ctl2.abort(), 300);
+    expect((await b.pull(1, ctl2.signal))._unsafeUnwrap()).toEqual([]);
+    expect((await deadLetters())[0]).toMatchObject({
+      id: again,
+      code: 'max_retries_exceeded',
+      deliveries: '2',
+    });
+  });
+
+  it('deadLetter records the run failure and acknowledges the entry', async () => {
+    fresh();
+    const [id] = await add({ n: 1 });
+    const s = source();
+    const [d] = (await s.pull(1, signal()))._unsafeUnwrap();
+    const failure = new OrchestrationError('execution_failed', 'run failed: boom', {
+      op: 'graph.node',
+    });
+    (await d!.deadLetter(failure))._unsafeUnwrap();
+    expect(await deadLetters()).toEqual([
+      expect.objectContaining({
+        id,
+        code: 'execution_failed',
+        message: 'run failed: boom',
+        op: 'graph.node',
+      }),
+    ]);
+    const pending = await redis.client.xpending(redis.prefix + stream, 'workers');
+    expect(pending[0]).toBe(0);
+    expect((await d!.ack())._unsafeUnwrapErr().code).toBe('invalid_state');
+  });
+
+  it('an abort ends a blocked pull promptly with [] and the next pull still works', async () => {
+    fresh();
+    const s = source(withStreamBlockMs(60_000));
+    const ctl = new AbortController();
+    const pulled = s.pull(3, ctl.signal);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    ctl.abort();
+    expect((await pulled)._unsafeUnwrap()).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const [id] = await add('after');
+    const [d] = (await s.pull(1, signal()))._unsafeUnwrap();
+    expect(d?.event.id).toBe(id);
+  });
+
+  it('close ends a blocked pull, hands back pending entries, keeps a given client open', async () => {
+    fresh();
+    const ids = await add(1);
+    const a = source(withStreamBlockMs(60_000), withStreamClaimIdleMs(60_000));
+    const [held] = (await a.pull(1, signal()))._unsafeUnwrap();
+    const blocked = a.pull(1, signal());
+    await new Promise((r) => setTimeout(r, 50));
+    await a.close();
+    expect((await blocked)._unsafeUnwrap()).toEqual([]);
+    expect((await a.pull(1, signal()))._unsafeUnwrapErr().code).toBe('invalid_state');
+    expect((await held!.ack())._unsafeUnwrapErr().code).toBe('invalid_state');
+    expect(await redis.client.ping()).toBe('PONG');
+    const b = source(withStreamClaimIdleMs(60_000));
+    const [again] = (await b.pull(1, signal()))._unsafeUnwrap();
+    expect(again?.event).toMatchObject({ id: ids[0], deliveries: 2 });
+  });
+});
