@@ -151,9 +151,10 @@ export interface Orchestrator extends OrchestratorBase {
     ...options: TriggerOption[]
   ): Result<Trigger, OrchestrationError>;
   /**
-   * Stops triggers, then stops accepting runs (new ones fail with `invalid_state`), waits for running chains and
-   * graphs up to `timeoutMs` (default `withShutdownTimeout`), cancels those still running,
-   * stops `health$` and closes Temporal connections. Idempotent: later calls return the same
+   * Stops its triggers (they pull no more; their runs drain like the others) and accepting runs
+   * (new ones fail with `invalid_state`), waits for running chains and graphs up to `timeoutMs`
+   * (default `withShutdownTimeout`), cancels those still running (a trigger hands their events
+   * back to its source), stops `health$` and closes Temporal connections. Idempotent: later calls return the same
    * promise.
    */
   shutdown(options?: { readonly timeoutMs?: number }): Promise<void>;

@@ -74,4 +74,31 @@ describe('Orchestrator.createTrigger', () => {
     expect(trigger.stats()).toMatchObject({ completed: 1, inFlight: 0 });
     expect((await store.loadRun('trigger:1'))._unsafeUnwrap().run.status).toBe('succeeded');
   });
+
+  it('hands back, never dead-letters, a run canceled at the shutdown deadline', async () => {
+    const store = createInMemoryCheckpointStore()._unsafeUnwrap();
+    const o = createOrchestrator(withCheckpointStore(store))._unsafeUnwrap();
+    const stuck = runnable('stuck', (_n: number, ctx) => {
+      return new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+      );
+    });
+    const graph = o.createGraphBuilder().node(stuck).build()._unsafeUnwrap();
+    const events = new Subject<number>();
+    const trigger = o
+      .createTrigger(fromObservable(events, { id: String })._unsafeUnwrap(), graph)
+      ._unsafeUnwrap();
+    const types: string[] = [];
+    trigger.events$.subscribe((a) => types.push(a.type));
+    const started = firstValueFrom(trigger.events$.pipe(filter((a) => a.type === 'started')));
+    trigger.start()._unsafeUnwrap();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    events.next(7);
+    await started;
+    await o.shutdown({ timeoutMs: 20 });
+    await trigger.done;
+    expect(types).toContain('released');
+    expect(types).not.toContain('dead-lettered');
+    expect((await store.loadRun('trigger:7'))._unsafeUnwrap().run.status).toBe('canceled');
+  });
 });

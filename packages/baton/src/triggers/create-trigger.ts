@@ -1,4 +1,4 @@
-import { OrchestrationError, isRetryable, toOrchestrationError } from '@baton/core';
+import { OrchestrationError, isCancellation, isRetryable, toOrchestrationError } from '@baton/core';
 import { sleep } from '@baton/core/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import { Subject, type Observable } from 'rxjs';
@@ -55,6 +55,11 @@ interface Flight {
   run?: TargetRun;
   cancel?: () => void;
   canceled: boolean;
+}
+
+/** A run outcome that is not a failure of the run itself. */
+function unsettled(error: OrchestrationError): boolean {
+  return isCancellation(error) || error.details.outcomeUnknown === true;
 }
 
 class EventTrigger implements Trigger {
@@ -269,6 +274,12 @@ class EventTrigger implements Trigger {
     this.#emit(outcome.kind, { eventId: event.id, runId });
     const result = await this.#outcome(outcome.run, flight);
     if (result === undefined) return this.#release(delivery, runId);
+    if (result.isErr() && unsettled(result.error)) {
+      // Canceled from elsewhere (a shutdown past its deadline), or the outcome could not be
+      // read: nothing is known to have failed, so the event comes back and resumes its run.
+      await this.#release(delivery, runId, result.error);
+      return this.#backoff();
+    }
     if (result.isErr()) {
       this.#emit('failed', { eventId: event.id, runId, error: result.error });
       return this.#deadLetter(delivery, result.error, runId);

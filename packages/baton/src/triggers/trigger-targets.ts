@@ -1,5 +1,6 @@
 import {
   OrchestrationError,
+  isCancellation,
   toOrchestrationError,
   type Chain,
   type CheckpointStore,
@@ -189,7 +190,9 @@ function chainTarget(
           () => chain.invoke(runInput as never, { runId, signal: controller.signal }),
           op,
         );
-        if (result.isErr() && controller.signal.aborted) return err(result.error);
+        // Canceled (a stop, a shutdown): the ledger keeps `running`, the redelivery starts over.
+        if (result.isErr() && (controller.signal.aborted || isCancellation(result.error)))
+          return err(result.error);
         const written = await record(
           runId,
           runInput,
@@ -211,7 +214,20 @@ function workflowTarget(workflow: Workflow<never>): RunTarget {
   const name = workflow.name;
   const op = `${name}.trigger`;
   const outcomeOf = (result: Promise<Result<unknown, OrchestrationError>>): TargetRun => ({
-    outcome: result.then((r) => r.map(() => 'completed' as const)),
+    outcome: result.then((r) =>
+      r
+        .map(() => 'completed' as const)
+        .mapErr((error) =>
+          // The server could not be asked: the execution's outcome is unknown, not a failure.
+          error.code === 'dependency_failed' || error.code === 'timeout'
+            ? new OrchestrationError('dependency_failed', error.message, {
+                op: error.op,
+                cause: error,
+                details: { ...error.details, outcomeUnknown: true },
+              })
+            : error,
+        ),
+    ),
     // Stops waiting, not the execution: it runs on the server, and the event's redelivery
     // attaches to it again.
     cancel: () => undefined,
