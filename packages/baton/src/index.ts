@@ -83,7 +83,7 @@ export type {
 } from './run-pipeline.js';
 export type { ActionsModule } from './cli/actions-module.js';
 export { createTrigger } from './triggers/create-trigger.js';
-export type { Trigger, TriggerStopOptions } from './triggers/create-trigger.js';
+export type { Trigger, TriggerStopOptions } from './triggers/trigger.js';
 export type {
   TriggerActivity,
   TriggerActivityType,

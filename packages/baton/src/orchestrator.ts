@@ -64,7 +64,8 @@ import {
   type PipelineRunOptions,
   type PipelineSource,
 } from './run-pipeline.js';
-import { createTrigger, type Trigger } from './triggers/create-trigger.js';
+import { createTrigger } from './triggers/create-trigger.js';
+import type { Trigger } from './triggers/trigger.js';
 import type { TriggerOption } from './triggers/trigger-options.js';
 import type { TriggerSource } from './triggers/trigger-source.js';
 import type { TriggerTarget } from './triggers/trigger-targets.js';

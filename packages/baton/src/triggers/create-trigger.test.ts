@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concat, filter, firstValueFrom, from, of, Subject, throwError } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTrigger, type Trigger } from './create-trigger.js';
+import { createTrigger } from './create-trigger.js';
+import type { Trigger } from './trigger.js';
 import { fromObservable } from './from-observable.js';
 import type { TriggerActivity } from './trigger-activity.js';
 import {

@@ -9,6 +9,8 @@ import {
   type TriggerStats,
 } from './trigger-activity.js';
 import { resolveTriggerConfig, type TriggerConfig, type TriggerOption } from './trigger-options.js';
+import { DeliverySettler } from './delivery-settler.js';
+import type { Trigger, TriggerStopOptions } from './trigger.js';
 import { deriveRunId } from './trigger-run-id.js';
 import type { TriggerDelivery, TriggerEvent, TriggerSource } from './trigger-source.js';
 import {
@@ -17,39 +19,6 @@ import {
   type TargetRun,
   type TriggerTarget,
 } from './trigger-targets.js';
-
-/** How `trigger.stop` ends the runs in flight. */
-export interface TriggerStopOptions {
-  /**
-   * `true`: runs in flight finish (up to `timeoutMs`, then they are canceled as with `false`).
-   * `false`: they are canceled and their deliveries released, so the source delivers them
-   * again; their redelivery resumes the run.
-   * @default true
-   */
-  readonly drain?: boolean;
-  /**
-   * Longest wait for draining runs, in ms; 0 means no limit.
-   * @default 0
-   */
-  readonly timeoutMs?: number;
-}
-
-/** Runs a target once per event of a source (see `createTrigger`). */
-export interface Trigger {
-  readonly name: string;
-  /** What the trigger does, as it happens (hot; completes after `ended`). */
-  readonly events$: Observable<TriggerActivity>;
-  /** Starts pulling from the source. Idempotent; `invalid_state` once stopped. */
-  start(): Result<void, OrchestrationError>;
-  /**
-   * Stops pulling, ends the runs in flight (see {@link TriggerStopOptions}), closes the source.
-   * Idempotent: later calls return the same promise.
-   */
-  stop(options?: TriggerStopOptions): Promise<void>;
-  /** Settles when the trigger has ended: stopped, or its source ended and every run is done. */
-  readonly done: Promise<void>;
-  stats(): TriggerStats;
-}
 
 interface Flight {
   run?: TargetRun;
@@ -77,6 +46,7 @@ class EventTrigger implements Trigger {
   #stopping: Promise<void> | undefined;
   #failures = 0;
   #resolveDone!: () => void;
+  readonly #deliveries: DeliverySettler;
 
   constructor(
     private readonly source: TriggerSource,
@@ -85,6 +55,12 @@ class EventTrigger implements Trigger {
   ) {
     this.name = config.name;
     this.events$ = this.#subject.asObservable();
+    this.#deliveries = new DeliverySettler(
+      this.name,
+      source.name,
+      config.deadLetter,
+      (type, fields) => this.#emit(type, fields),
+    );
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }
 
@@ -166,7 +142,7 @@ class EventTrigger implements Trigger {
       if (pulled === undefined) continue;
       pulled.forEach((delivery, i) => {
         // Never more runs than the bound, whatever a source hands over.
-        if (i >= room || signal.aborted) void this.#release(delivery, undefined);
+        if (i >= room || signal.aborted) void this.#deliveries.release(delivery, undefined);
         else this.#dispatch(delivery);
       });
       if (pulled.length === 0 && !signal.aborted && this.source.ended?.() !== true)
@@ -248,44 +224,46 @@ class EventTrigger implements Trigger {
     flight: Flight,
   ): Promise<void> {
     const { event } = delivery;
-    if (derived.isErr()) return this.#deadLetter(delivery, derived.error, undefined);
+    if (derived.isErr()) return this.#deliveries.deadLetter(delivery, derived.error, undefined);
     const runId = derived.value;
-    if (flight.canceled) return this.#release(delivery, runId);
+    if (flight.canceled) return this.#deliveries.release(delivery, runId);
     const input = this.#input(event);
-    if (input.isErr()) return this.#deadLetter(delivery, input.error, runId);
+    if (input.isErr()) return this.#deliveries.deadLetter(delivery, input.error, runId);
     const begun = await this.target.begin(runId, input.value);
     if (begun.isErr()) {
       // While stopping, a run that could not start (the Orchestrator refuses new runs) is
       // handed back rather than dead-lettered.
-      if (this.#pulling.signal.aborted) return this.#release(delivery, runId, begun.error);
+      if (this.#pulling.signal.aborted)
+        return this.#deliveries.release(delivery, runId, begun.error);
       if (isRetryable(begun.error) || begun.error.code === 'dependency_failed') {
-        await this.#release(delivery, runId, begun.error);
+        await this.#deliveries.release(delivery, runId, begun.error);
         return this.#backoff();
       }
-      return this.#deadLetter(delivery, begun.error, runId);
+      return this.#deliveries.deadLetter(delivery, begun.error, runId);
     }
     const outcome = begun.value;
-    if (outcome.kind === 'failed-before') return this.#deadLetter(delivery, outcome.error, runId);
-    this.#recorded(delivery, runId);
+    if (outcome.kind === 'failed-before')
+      return this.#deliveries.deadLetter(delivery, outcome.error, runId);
+    this.#deliveries.recorded(delivery, runId);
     if (outcome.kind === 'skipped') {
       this.#emit('skipped', { eventId: event.id, runId });
-      return this.#ack(delivery, runId);
+      return this.#deliveries.ack(delivery, runId);
     }
     this.#emit(outcome.kind, { eventId: event.id, runId });
     const result = await this.#outcome(outcome.run, flight);
-    if (result === undefined) return this.#release(delivery, runId);
+    if (result === undefined) return this.#deliveries.release(delivery, runId);
     if (result.isErr() && unsettled(result.error)) {
       // Canceled from elsewhere (a shutdown past its deadline), or the outcome could not be
       // read: nothing is known to have failed, so the event comes back and resumes its run.
-      await this.#release(delivery, runId, result.error);
+      await this.#deliveries.release(delivery, runId, result.error);
       return this.#backoff();
     }
     if (result.isErr()) {
       this.#emit('failed', { eventId: event.id, runId, error: result.error });
-      return this.#deadLetter(delivery, result.error, runId);
+      return this.#deliveries.deadLetter(delivery, result.error, runId);
     }
     this.#emit(result.value, { eventId: event.id, runId });
-    return this.#ack(delivery, runId);
+    return this.#deliveries.ack(delivery, runId);
   }
 
   /** The run's outcome, or `undefined` when a stop canceled it first. */
@@ -319,87 +297,6 @@ class EventTrigger implements Trigger {
         ),
       );
     }
-  }
-
-  #recorded(delivery: TriggerDelivery, runId: string): void {
-    try {
-      delivery.recorded?.(runId);
-    } catch (error) {
-      this.#emit('source-error', {
-        eventId: delivery.event.id,
-        runId,
-        error: toOrchestrationError(error, `${this.source.name}.recorded`),
-      });
-    }
-  }
-
-  async #settle(
-    call: () => Promise<Result<void, OrchestrationError>>,
-    op: string,
-    delivery: TriggerDelivery,
-    runId: string | undefined,
-  ): Promise<boolean> {
-    let result: Result<void, OrchestrationError>;
-    try {
-      result = await call();
-    } catch (error) {
-      result = err(toOrchestrationError(error, op, 'dependency_failed'));
-    }
-    if (result.isOk()) return true;
-    // The event stays with the source, which delivers it again: its run is found and skipped.
-    this.#emit('source-error', {
-      eventId: delivery.event.id,
-      ...(runId === undefined ? {} : { runId }),
-      error: result.error,
-    });
-    return false;
-  }
-
-  async #ack(delivery: TriggerDelivery, runId: string): Promise<void> {
-    await this.#settle(() => delivery.ack(), `${this.source.name}.ack`, delivery, runId);
-  }
-
-  async #release(
-    delivery: TriggerDelivery,
-    runId: string | undefined,
-    error?: OrchestrationError,
-  ): Promise<void> {
-    const released = await this.#settle(
-      () => delivery.release(),
-      `${this.source.name}.release`,
-      delivery,
-      runId,
-    );
-    if (released)
-      this.#emit('released', {
-        eventId: delivery.event.id,
-        ...(runId === undefined ? {} : { runId }),
-        ...(error === undefined ? {} : { error }),
-      });
-  }
-
-  async #deadLetter(
-    delivery: TriggerDelivery,
-    failure: OrchestrationError,
-    runId: string | undefined,
-  ): Promise<void> {
-    const ids = { eventId: delivery.event.id, ...(runId === undefined ? {} : { runId }) };
-    const callback = this.config.deadLetter;
-    if (callback !== undefined) {
-      try {
-        await callback(delivery.event, failure);
-      } catch (error) {
-        // Not recorded anywhere yet: the event goes back to the source rather than being lost.
-        this.#emit('source-error', {
-          ...ids,
-          error: toOrchestrationError(error, `${this.name}.deadLetter`),
-        });
-        return this.#release(delivery, runId, failure);
-      }
-    }
-    const op = `${this.source.name}.deadLetter`;
-    if (await this.#settle(() => delivery.deadLetter(failure), op, delivery, runId))
-      this.#emit('dead-lettered', { ...ids, error: failure });
   }
 }
 

@@ -5,7 +5,8 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTrigger, type Trigger } from './create-trigger.js';
+import { createTrigger } from './create-trigger.js';
+import type { Trigger } from './trigger.js';
 import { withTriggerConcurrency, withTriggerRunId, type TriggerOption } from './trigger-options.js';
 import { webhookSource, type WebhookSource } from './webhook-source.js';
 
