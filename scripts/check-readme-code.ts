@@ -1,5 +1,5 @@
 /**
- * Typechecks every ```ts code block of README.md and packages/*\/README.md.
+ * Typechecks every ```ts code block of README.md, packages/*\/README.md and packages/*\/guides/*.md.
  *
  * Each block becomes its own module in a `.readme-check/` folder beside its README (so imports
  * resolve from that package's node_modules, and `@baton/*` through the `paths` of tsconfig.json),
@@ -59,6 +59,10 @@ function defaultReadmes(): string[] {
   for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     const path = join('packages', pkg, 'README.md');
     if (existsSync(join(root, path))) readmes.push(path);
+    const guides = join('packages', pkg, 'guides');
+    if (existsSync(join(root, guides)))
+      for (const guide of readdirSync(join(root, guides)).sort())
+        if (guide.endsWith('.md')) readmes.push(join(guides, guide));
   }
   return readmes;
 }
