@@ -32,6 +32,14 @@ describe('redisStreamSource options', () => {
     expect(redisStreamSource('s', 'g', withStreamMaxDeliveries(-1)).isErr()).toBe(true);
   });
 
+  it('refuses a claimIdleMs under 1000 ms, saying why', () => {
+    const short = redisStreamSource('s', 'g', withStreamClaimIdleMs(999))._unsafeUnwrapErr();
+    expect(short.code).toBe('invalid_config');
+    expect(short.details).toMatchObject({ field: 'claimIdleMs' });
+    expect(short.message).toContain('at least 1000 ms');
+    expect(redisStreamSource('s', 'g', withStreamClaimIdleMs(1_000)).isOk()).toBe(true);
+  });
+
   it('reports an unreachable Redis as a retryable dependency_failed', async () => {
     const source = redisStreamSource(
       's',
@@ -135,8 +143,8 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
       redis.prefix + stream,
       '>',
     );
-    const s = source(withStreamClaimIdleMs(50));
-    await new Promise((r) => setTimeout(r, 80));
+    const s = source(withStreamClaimIdleMs(1_000));
+    await new Promise((r) => setTimeout(r, 1_050));
     const taken = (await s.pull(2, signal()))._unsafeUnwrap();
     expect(taken.map((d) => [d.event.id, d.event.deliveries])).toEqual([
       [ids[0], 2],
@@ -149,25 +157,28 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
   it('keeps in-flight entries from being taken over while this consumer lives (heartbeat)', async () => {
     fresh();
     await add('slow');
-    const a = source(withStreamClaimIdleMs(150));
-    const b = source(withStreamClaimIdleMs(150));
+    const a = source(withStreamClaimIdleMs(1_000));
+    const b = source(withStreamClaimIdleMs(1_000));
     const held = (await a.pull(1, signal()))._unsafeUnwrap();
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1_300));
     const ctl = new AbortController();
-    setTimeout(() => ctl.abort(), 150);
+    setTimeout(() => ctl.abort(), 300);
     expect((await b.pull(1, ctl.signal))._unsafeUnwrap()).toEqual([]);
     (await held[0]!.ack())._unsafeUnwrap();
   });
 
-  it('release hands an entry back at once, counted as a new delivery', async () => {
+  it('release hands an entry back at once, not counted as a delivery (maxDeliveries)', async () => {
     fresh();
     const [id] = await add('r');
-    const a = source(withStreamClaimIdleMs(60_000));
-    const b = source(withStreamClaimIdleMs(60_000));
+    const a = source(withStreamClaimIdleMs(60_000), withStreamMaxDeliveries(1));
+    const b = source(withStreamClaimIdleMs(60_000), withStreamMaxDeliveries(1));
     const [d] = (await a.pull(1, signal()))._unsafeUnwrap();
     (await d!.release())._unsafeUnwrap();
     const [again] = (await b.pull(1, signal()))._unsafeUnwrap();
-    expect(again?.event).toMatchObject({ id, deliveries: 2 });
+    expect(again?.event).toMatchObject({ id, deliveries: 1 });
+    (await again!.release())._unsafeUnwrap();
+    const [third] = (await a.pull(1, signal()))._unsafeUnwrap();
+    expect(third?.event).toMatchObject({ id, deliveries: 1 });
   });
 
   async function deadLetters(): Promise<Record<string, string>[]> {
@@ -283,6 +294,134 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
     expect(await redis.client.ping()).toBe('PONG');
     const b = source(withStreamClaimIdleMs(60_000));
     const [again] = (await b.pull(1, signal()))._unsafeUnwrap();
-    expect(again?.event).toMatchObject({ id: ids[0], deliveries: 2 });
+    expect(again?.event).toMatchObject({ id: ids[0], deliveries: 1 });
+  });
+
+  /** Makes the dead-letter key a string, so XADD to it fails with WRONGTYPE. */
+  async function breakDeadLetter(): Promise<void> {
+    await redis.client.set(`${redis.prefix}${stream}:dead`, 'not a stream');
+  }
+  async function pendingIds(): Promise<string[]> {
+    const lines = (await redis.client.xpending(
+      redis.prefix + stream,
+      'workers',
+      '-',
+      '+',
+      100,
+    )) as [string, string, number, number][];
+    return lines.map(([id]) => id);
+  }
+  const aborted = (ms: number): AbortSignal => AbortSignal.timeout(ms);
+
+  it('a failing dead-letter write (WRONGTYPE) leaves the entry pending, not acknowledged', async () => {
+    fresh();
+    await breakDeadLetter();
+    const [id] = await add({ n: 1 });
+    const s = source();
+    const [d] = (await s.pull(1, signal()))._unsafeUnwrap();
+    const failed = await d!.deadLetter(new OrchestrationError('execution_failed', 'boom'));
+    expect(failed._unsafeUnwrapErr().message).toContain('WRONGTYPE');
+    expect(await pendingIds()).toEqual([id]);
+    // A bad entry the source itself dead-letters stays pending too.
+    fresh();
+    await breakDeadLetter();
+    const bad = await redis.client.xadd(redis.prefix + stream, '*', 'nopayload', 'x');
+    expect((await source().pull(5, aborted(300))).isErr()).toBe(true);
+    expect(await pendingIds()).toEqual([bad]);
+  });
+
+  it('a failing dead-letter write in a batch strands no good entry of that batch', async () => {
+    fresh();
+    await breakDeadLetter();
+    const [good] = await add({ ok: 1 });
+    const [bad] = [await redis.client.xadd(redis.prefix + stream, '*', 'nopayload', 'x')];
+    const s = source(withStreamConsumer('batch'));
+    expect((await s.pull(5, signal())).isErr()).toBe(true);
+    await redis.client.del(`${redis.prefix}${stream}:dead`);
+    const again = (await s.pull(5, aborted(2_000)))._unsafeUnwrap();
+    expect(again.map((d) => d.event.id)).toEqual([good]);
+    expect((await deadLetters()).map((r) => r.id)).toEqual([bad]);
+    (await again[0]!.ack())._unsafeUnwrap();
+    expect(await pendingIds()).toEqual([]);
+  });
+
+  it('a failed ack does not strand the entry: the next pull delivers it again', async () => {
+    fresh();
+    const client = redis.client.duplicate({ enableOfflineQueue: true });
+    await client.ping();
+    const call = client.call.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let failNext = false;
+    (client as unknown as { call: unknown }).call = (...args: unknown[]) => {
+      if (failNext) {
+        failNext = false;
+        return Promise.reject(new Error('simulated: connection lost'));
+      }
+      return call(...args);
+    };
+    try {
+      const [id] = await add({ n: 1 });
+      const s = source(withRedisClient(client), withStreamConsumer('acker'));
+      const [d] = (await s.pull(1, signal()))._unsafeUnwrap();
+      failNext = true;
+      expect((await d!.ack()).isErr()).toBe(true);
+      const [again] = (await s.pull(1, aborted(2_000)))._unsafeUnwrap();
+      expect(again?.event).toMatchObject({ id, deliveries: 2 });
+      (await again!.ack())._unsafeUnwrap();
+      expect(await pendingIds()).toEqual([]);
+    } finally {
+      await Promise.all(sources.splice(0).map((x) => x.close()));
+      client.disconnect();
+    }
+  });
+
+  it('dead-letters ids XAUTOCLAIM reports deleted while pending, as not_found', async () => {
+    fresh();
+    const [id] = await add('gone');
+    await redis.client.xgroup('CREATE', redis.prefix + stream, 'workers', '0', 'MKSTREAM');
+    await redis.client.xreadgroup(
+      'GROUP',
+      'workers',
+      'dead',
+      'COUNT',
+      1,
+      'STREAMS',
+      redis.prefix + stream,
+      '>',
+    );
+    await redis.client.xdel(redis.prefix + stream, id!);
+    const s = source(withStreamClaimIdleMs(1_000));
+    await new Promise((r) => setTimeout(r, 1_050));
+    expect((await s.pull(1, aborted(500)))._unsafeUnwrap()).toEqual([]);
+    expect(await deadLetters()).toEqual([expect.objectContaining({ id, code: 'not_found' })]);
+  });
+
+  it('an entry taken over while this consumer paused is lost: not re-claimed, not settled', async () => {
+    fresh();
+    const [id] = await add({ n: 1 });
+    const a = source(withStreamClaimIdleMs(1_000), withStreamConsumer('stalled'));
+    const [d] = (await a.pull(1, signal()))._unsafeUnwrap();
+    expect(d!.lost?.aborted).toBe(false);
+    // What another consumer does once the entry idled past claimIdleMs during a pause of `a`.
+    await redis.client.xclaim(redis.prefix + stream, 'workers', 'other', 0, id!);
+    await new Promise<void>((resolve) => d!.lost!.addEventListener('abort', () => resolve()));
+    const owners = (await redis.client.xpending(
+      redis.prefix + stream,
+      'workers',
+      '-',
+      '+',
+      10,
+    )) as [string, string][];
+    expect(owners.map(([, owner]) => owner)).toEqual(['other']);
+    const acked = (await d!.ack())._unsafeUnwrapErr();
+    expect(acked.code).toBe('invalid_state');
+    expect(acked.message).toContain('other');
+    expect(await pendingIds()).toEqual([id]);
+    expect((await d!.release()).isErr()).toBe(true);
+    const after = (await redis.client.xpending(redis.prefix + stream, 'workers', '-', '+', 10)) as [
+      string,
+      string,
+      number,
+    ][];
+    expect(after[0]?.[2]).toBeLessThan(1_000);
   });
 });

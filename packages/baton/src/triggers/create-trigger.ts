@@ -227,6 +227,7 @@ class EventTrigger implements Trigger {
     if (derived.isErr()) return this.#deliveries.deadLetter(delivery, derived.error, undefined);
     const runId = derived.value;
     if (flight.canceled) return this.#deliveries.release(delivery, runId);
+    if (delivery.lost?.aborted === true) return this.#lost(delivery, runId);
     const input = this.#input(event);
     if (input.isErr()) return this.#deliveries.deadLetter(delivery, input.error, runId);
     const begun = await this.target.begin(runId, input.value);
@@ -250,7 +251,8 @@ class EventTrigger implements Trigger {
       return this.#deliveries.ack(delivery, runId);
     }
     this.#emit(outcome.kind, { eventId: event.id, runId });
-    const result = await this.#outcome(outcome.run, flight);
+    const result = await this.#outcome(outcome.run, flight, delivery.lost);
+    if (result === 'lost') return this.#lost(delivery, runId);
     if (result === undefined) return this.#deliveries.release(delivery, runId);
     if (result.isErr() && unsettled(result.error)) {
       // Canceled from elsewhere (a shutdown past its deadline), or the outcome could not be
@@ -266,20 +268,46 @@ class EventTrigger implements Trigger {
     return this.#deliveries.ack(delivery, runId);
   }
 
-  /** The run's outcome, or `undefined` when a stop canceled it first. */
+  /**
+   * The run's outcome, `undefined` when a stop canceled it first, or `'lost'` when the source
+   * gave the event to another consumer (`delivery.lost`): the run is canceled here.
+   */
   async #outcome(
     run: TargetRun,
     flight: Flight,
-  ): Promise<Result<'completed' | 'interrupted', OrchestrationError> | undefined> {
+    lost: AbortSignal | undefined,
+  ): Promise<Result<'completed' | 'interrupted', OrchestrationError> | undefined | 'lost'> {
     let canceled!: () => void;
     const stopped = new Promise<undefined>((resolve) => (canceled = () => resolve(undefined)));
     flight.cancel = () => {
       run.cancel(`${this.name}: stopped without draining`);
       canceled();
     };
+    const onLost = (): void => {
+      run.cancel(`${this.name}: the source gave the event to another consumer`);
+      canceled();
+    };
     if (flight.canceled) flight.cancel();
-    const result = await Promise.race([run.outcome, stopped]);
-    return flight.canceled ? undefined : result;
+    lost?.addEventListener('abort', onLost, { once: true });
+    if (lost?.aborted === true) onLost();
+    try {
+      const result = await Promise.race([run.outcome, stopped]);
+      if (lost?.aborted === true) return 'lost';
+      return flight.canceled ? undefined : result;
+    } finally {
+      lost?.removeEventListener('abort', onLost);
+    }
+  }
+
+  /** The event went to another consumer: its run here is canceled; nothing is settled. */
+  #lost(delivery: TriggerDelivery, runId: string): void {
+    const op = `${this.name}.run`;
+    const error = new OrchestrationError(
+      'invalid_state',
+      `${op}: event "${delivery.event.id}" was taken over by another consumer (this process paused longer than the source's claim timeout); its run here was canceled and the other consumer settles it`,
+      { op, details: { eventId: delivery.event.id, runId } },
+    );
+    this.#emit('source-error', { eventId: delivery.event.id, runId, error });
   }
 
   #input(event: TriggerEvent): Result<unknown, OrchestrationError> {

@@ -1,5 +1,5 @@
 import { OrchestrationError, type Option } from '@baton/core';
-import { resolveOptions } from '@baton/core/authoring';
+import { resolveOptions, sleep } from '@baton/core/authoring';
 import type { RedisConnection } from '@baton/memory/authoring';
 import { err, ok, type Result } from 'neverthrow';
 import type { z } from 'zod';
@@ -28,6 +28,11 @@ export interface RedisStreamSource<P = unknown> extends TriggerSource<P> {
 type Outcome<T> = Result<T, OrchestrationError>;
 
 const PAGE = 1000;
+/** The smallest `claimIdleMs`: three heartbeats of at least 333 ms each. */
+const MIN_CLAIM_IDLE_MS = 1_000;
+/** Backoff after a failed dead-letter write, doubled per failure in a row, up to the maximum. */
+const BURY_BACKOFF_MS = 100;
+const BURY_BACKOFF_MAX_MS = 5_000;
 
 function configError(op: string, message: string, field: string): OrchestrationError {
   return new OrchestrationError('invalid_config', `${op}: ${message}`, { op, details: { field } });
@@ -92,7 +97,17 @@ export function redisStreamSource<P = unknown>(
   const schema = redisStreamSourceSchema as unknown as z.ZodType<RedisStreamSourceConfig<P>>;
   return resolveOptions(defaults, options, schema, op).andThen((config) => {
     const badUrl = config.client === undefined ? checkUrl(op, config.url) : undefined;
-    return badUrl === undefined ? ok(new StreamSource(stream, group, config)) : err(badUrl);
+    if (badUrl !== undefined) return err(badUrl);
+    if (config.claimIdleMs < MIN_CLAIM_IDLE_MS) {
+      return err(
+        configError(
+          op,
+          `claimIdleMs = ${config.claimIdleMs}: expected at least ${MIN_CLAIM_IDLE_MS} ms; a live consumer re-claims its entries every claimIdleMs / 3, so a shorter value lets a pause of the process (GC, a blocked event loop, a slow Redis reply) hand its entries to another consumer while their runs go on`,
+          'claimIdleMs',
+        ),
+      );
+    }
+    return ok(new StreamSource(stream, group, config));
   });
 }
 
@@ -109,8 +124,12 @@ class StreamSource<P> implements RedisStreamSource<P> {
   #recover = true;
   #recoverFrom = '-';
   #claimCursor = '0-0';
-  /** Entries handed out and not yet settled; the heartbeat keeps them from going idle. */
-  readonly #inflight = new Set<string>();
+  /**
+   * Entries handed out and not yet settled, with what aborts their `lost` signal; the heartbeat
+   * keeps them from going idle while they are still pending on this consumer.
+   */
+  readonly #inflight = new Map<string, AbortController>();
+  #buryFailures = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #closing = new AbortController();
@@ -239,6 +258,12 @@ class StreamSource<P> implements RedisStreamSource<P> {
     );
     if (claimed.isErr()) return err(claimed.error);
     this.#claimCursor = claimed.value.cursor;
+    for (const id of claimed.value.deleted) {
+      // Deleted from the stream while pending: Redis dropped it from the pending list already.
+      const gone: CountedEntry = { id, fields: undefined, deliveries: 1 };
+      const dead = await this.#bury(main, gone, this.#reject(gone)!, true);
+      if (dead.isErr()) return err(dead.error);
+    }
     return ok(claimed.value.entries);
   }
 
@@ -292,41 +317,53 @@ class StreamSource<P> implements RedisStreamSource<P> {
     }
   }
 
-  /** Decodes each entry; bad ones and those over maxDeliveries go to the dead letter. */
+  /**
+   * Decodes each entry; bad ones and those over maxDeliveries go to the dead letter first, so a
+   * failing dead-letter write leaves the whole batch pending on this consumer (taken back by the
+   * next pull) with no delivery handed out.
+   */
   async #admit(
     main: RedisConnection,
     entries: CountedEntry[],
   ): Promise<Outcome<TriggerDelivery<P>[]>> {
-    const deliveries: TriggerDelivery<P>[] = [];
+    const good: { entry: CountedEntry; payload: P }[] = [];
+    const bad: { entry: CountedEntry; failure: OrchestrationError }[] = [];
     for (const entry of entries) {
       const rejected = this.#reject(entry);
       if (rejected !== undefined) {
-        const dead = await this.#bury(main, entry, rejected);
-        if (dead.isErr()) return err(dead.error);
+        bad.push({ entry, failure: rejected });
         continue;
       }
-      let payload: P;
       try {
-        payload = this.config.decode({ id: entry.id, fields: entry.fields ?? {} });
+        good.push({
+          entry,
+          payload: this.config.decode({ id: entry.id, fields: entry.fields ?? {} }),
+        });
       } catch (error) {
         const op = `${this.name}.decode`;
         const message = error instanceof Error ? error.message : String(error);
-        const bad = new OrchestrationError(
+        const failure = new OrchestrationError(
           'invalid_input',
           `${op}: entry ${entry.id}: ${message}`,
-          {
-            op,
-            cause: error,
-            details: { id: entry.id },
-          },
+          { op, cause: error, details: { id: entry.id } },
         );
-        const dead = await this.#bury(main, entry, bad);
-        if (dead.isErr()) return err(dead.error);
-        continue;
+        bad.push({ entry, failure });
       }
-      deliveries.push(this.#deliver(main, entry, payload));
     }
-    return ok(deliveries);
+    for (const { entry, failure } of bad) {
+      const dead = await this.#bury(main, entry, failure);
+      if (dead.isErr()) {
+        this.#recoverAgain();
+        return err(dead.error);
+      }
+    }
+    return ok(good.map(({ entry, payload }) => this.#deliver(main, entry, payload)));
+  }
+
+  /** The next pull scans this consumer's own pending entries again, from the start. */
+  #recoverAgain(): void {
+    this.#recover = true;
+    this.#recoverFrom = '-';
   }
 
   #reject(entry: CountedEntry): OrchestrationError | undefined {
@@ -354,8 +391,13 @@ class StreamSource<P> implements RedisStreamSource<P> {
 
   #deliver(main: RedisConnection, entry: CountedEntry, payload: P): TriggerDelivery<P> {
     let settled = false;
-    const settle = async (how: string, fn: () => Promise<unknown>): Promise<Outcome<void>> => {
+    const lost = new AbortController();
+    const settle = async (
+      how: string,
+      fn: () => Promise<true | string | string[]>,
+    ): Promise<Outcome<void>> => {
       const op = `${this.name}.${how}`;
+      if (lost.signal.aborted) return err(this.#lostError(op, entry.id, lost.signal.reason));
       if (settled) {
         return err(
           new OrchestrationError(
@@ -368,51 +410,98 @@ class StreamSource<P> implements RedisStreamSource<P> {
       if (this.#closing.signal.aborted) return err(this.#closedError(op));
       settled = true;
       const done = await main.run(op, fn);
+      // Settled or not, the entry leaves the heartbeat: after a failure it is still pending on
+      // this consumer, and the next pull takes it back (or, idle, another consumer does).
+      this.#inflight.delete(entry.id);
       if (done.isErr()) {
         settled = false;
+        this.#recoverAgain();
         return err(done.error);
       }
-      this.#inflight.delete(entry.id);
+      const owner = done.value;
+      if (typeof owner === 'string' || (Array.isArray(owner) && owner.length > 0)) {
+        lost.abort(typeof owner === 'string' ? owner : undefined);
+        return err(this.#lostError(op, entry.id, lost.signal.reason));
+      }
       return ok(undefined);
     };
-    this.#inflight.add(entry.id);
+    this.#inflight.set(entry.id, lost);
     this.#startHeartbeat(main);
     return {
       event: { id: entry.id, payload, deliveries: entry.deliveries },
+      lost: lost.signal,
       ack: () => settle('ack', () => this.#redis.ack(entry.id)),
       release: () => settle('release', () => this.#handBack([entry.id])),
       deadLetter: (failure) => settle('deadLetter', () => this.#redis.deadLetter(entry, failure)),
     };
   }
 
-  /** Leaves entries pending but idle long enough that the next XAUTOCLAIM takes them. */
-  #handBack(ids: readonly string[]): Promise<void> {
-    return this.#redis.touch(ids, this.config.claimIdleMs * 2 + 1_000);
+  /**
+   * Leaves entries pending but idle long enough that the next XAUTOCLAIM takes them, without
+   * counting the hand-back as a delivery. Returns the ids no longer pending on this consumer.
+   */
+  #handBack(ids: readonly string[]): Promise<string[]> {
+    return this.#redis.touch(ids, this.config.claimIdleMs * 2 + 1_000, true);
   }
 
+  /**
+   * Dead-letters an entry this source will not deliver. After a failure, the next pull waits
+   * (exponential backoff) before it tries again, rather than retrying every read.
+   */
   async #bury(
     main: RedisConnection,
     entry: CountedEntry,
     failure: OrchestrationError,
+    anyOwner = false,
   ): Promise<Outcome<void>> {
-    return await main.run(`${this.name}.deadLetter`, () => this.#redis.deadLetter(entry, failure));
+    if (this.#buryFailures > 0) {
+      const wait = Math.min(BURY_BACKOFF_MAX_MS, BURY_BACKOFF_MS * 2 ** (this.#buryFailures - 1));
+      await sleep(wait, this.#closing.signal, this.name).catch(() => undefined);
+    }
+    const done = await main.run(`${this.name}.deadLetter`, () =>
+      this.#redis.deadLetter(entry, failure, anyOwner),
+    );
+    this.#buryFailures = done.isErr() ? this.#buryFailures + 1 : 0;
+    return done.map(() => undefined);
   }
 
-  /** Re-claims in-flight entries (JUSTID: no delivery counted) so no one takes them over. */
+  /**
+   * Re-claims in-flight entries still pending on this consumer (JUSTID: no delivery counted) so
+   * no one takes them over. An entry found on another consumer (this process paused longer than
+   * claimIdleMs and someone took it over) is lost: its `lost` signal aborts, and it is not taken
+   * back.
+   */
   #startHeartbeat(main: RedisConnection): void {
     if (this.#heartbeat !== undefined) return;
-    const every = Math.max(10, Math.floor(this.config.claimIdleMs / 3));
+    const every = Math.floor(this.config.claimIdleMs / 3);
     this.#heartbeat = setInterval(() => {
       if (this.#inflight.size === 0) {
         clearInterval(this.#heartbeat);
         this.#heartbeat = undefined;
         return;
       }
-      const ids = [...this.#inflight];
+      const ids = [...this.#inflight.keys()];
       // A failed beat is harmless: the next pull or settle reports the connection's state.
-      void main.run(`${this.name}.heartbeat`, () => this.#redis.touch(ids));
+      void main
+        .run(`${this.name}.heartbeat`, () => this.#redis.touch(ids))
+        .then((beat) => {
+          for (const id of beat.unwrapOr([])) {
+            const lost = this.#inflight.get(id);
+            this.#inflight.delete(id);
+            lost?.abort('another consumer');
+          }
+        });
     }, every);
     this.#heartbeat.unref();
+  }
+
+  #lostError(op: string, id: string, owner: unknown): OrchestrationError {
+    const who = typeof owner === 'string' ? owner : 'another consumer';
+    return new OrchestrationError(
+      'invalid_state',
+      `${op}: entry ${id} is no longer pending on consumer ${this.consumer} (now: ${who}); this process paused longer than claimIdleMs and the entry was taken over, so its run here must stop without settling it`,
+      { op, details: { id, consumer: this.consumer, owner: who } },
+    );
   }
 
   #closedError(op: string): OrchestrationError {
@@ -428,7 +517,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
     this.#closing.abort();
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
-    await this.#queue;
+    await this.#queue.catch(() => undefined);
     const main = this.#main;
     this.#blocking?.client.disconnect();
     this.#blocking = undefined;

@@ -30,6 +30,13 @@ export interface TriggerDelivery<P = unknown> {
    */
   recorded?(runId: string): void;
   /**
+   * Aborts when the source no longer holds the event for this trigger: another consumer took it
+   * over (this process paused longer than the source's claim timeout). The trigger then cancels
+   * the event's run here and settles nothing — the new holder runs and settles it. Sources whose
+   * deliveries cannot be taken over omit it.
+   */
+  readonly lost?: AbortSignal;
+  /**
    * The event's run has a durably recorded outcome (completed, or skipped because it had
    * completed before): the source forgets the event. Never called before that.
    */

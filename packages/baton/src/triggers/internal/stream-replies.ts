@@ -46,9 +46,18 @@ export function parseReadGroup(reply: unknown): RawEntry[] {
 }
 
 /** XAUTOCLAIM: `[nextCursor, entries, deletedIds]` (the last part since Redis 7). */
-export function parseAutoClaim(reply: unknown): { cursor: string; entries: RawEntry[] } {
-  if (!Array.isArray(reply) || reply.length < 2) return { cursor: '0-0', entries: [] };
-  return { cursor: text(reply[0]), entries: parseEntries(reply[1]) };
+export function parseAutoClaim(reply: unknown): {
+  cursor: string;
+  entries: RawEntry[];
+  deleted: string[];
+} {
+  if (!Array.isArray(reply) || reply.length < 2) return { cursor: '0-0', entries: [], deleted: [] };
+  const deleted: unknown = reply[2];
+  return {
+    cursor: text(reply[0]),
+    entries: parseEntries(reply[1]),
+    deleted: Array.isArray(deleted) ? deleted.map(text) : [],
+  };
 }
 
 /** XPENDING key group [IDLE ms] start end count [consumer]: `[[id, consumer, idle, count]]`. */
