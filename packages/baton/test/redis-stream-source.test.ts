@@ -1,9 +1,18 @@
-import { OrchestrationError, type Option } from '@baton/core';
-import { withRedisClient, withRedisKeyPrefix, withRedisUrl } from '@baton/memory';
+import { OrchestrationError, runnable, type Option } from '@baton/core';
+import { createGraphBuilder, withGraphCheckpointer, withGraphName } from '@baton/graph';
+import {
+  createInMemoryCheckpointStore,
+  withRedisClient,
+  withRedisKeyPrefix,
+  withRedisUrl,
+} from '@baton/memory';
 import { connectRedis, requireRedis, type TestRedis } from '@baton/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTrigger,
   redisStreamSource,
+  withTriggerName,
+  type TriggerActivity,
   withStreamBlockMs,
   withStreamClaimIdleMs,
   withStreamConsumer,
@@ -423,5 +432,55 @@ describe.runIf(await requireRedis())('redisStreamSource on Redis', () => {
       number,
     ][];
     expect(after[0]?.[2]).toBeLessThan(1_000);
+  });
+
+  it('a trigger cancels the run of an event taken over by another consumer and settles nothing', async () => {
+    fresh();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    const blocked = new Promise<void>((resolve) => (finish = resolve));
+    let completedNodes = 0;
+    const work = runnable('work', async (x: unknown) => {
+      started();
+      await blocked;
+      completedNodes += 1;
+      return x;
+    });
+    const graph = createGraphBuilder()
+      .node(work)
+      .build(
+        withGraphName('lost'),
+        withGraphCheckpointer(createInMemoryCheckpointStore()._unsafeUnwrap()),
+      )
+      ._unsafeUnwrap();
+    const s = source(withStreamClaimIdleMs(1_000), withStreamConsumer('paused'));
+    const trigger = createTrigger(s, graph, withTriggerName('lost'))._unsafeUnwrap();
+    const seen: TriggerActivity[] = [];
+    let noticed!: () => void;
+    const lostSeen = new Promise<void>((resolve) => (noticed = resolve));
+    trigger.events$.subscribe((a) => {
+      seen.push(a);
+      if (a.type === 'source-error' && a.error?.message.includes('taken over') === true) noticed();
+    });
+    trigger.start();
+    const [id] = await add({ n: 1 });
+    await running;
+    // Another consumer takes the entry over, as after a pause of this process past claimIdleMs.
+    await redis.client.xclaim(redis.prefix + stream, 'workers', 'other', 0, id!);
+    await lostSeen;
+    finish();
+    await new Promise((r) => setTimeout(r, 100));
+    await trigger.stop();
+    const owners = (await redis.client.xpending(
+      redis.prefix + stream,
+      'workers',
+      '-',
+      '+',
+      10,
+    )) as [string, string][];
+    expect(owners).toEqual([[id, 'other', expect.any(Number), expect.any(Number)]]);
+    expect(seen.filter((a) => a.type === 'completed')).toEqual([]);
+    expect(completedNodes).toBeLessThanOrEqual(1);
   });
 });
