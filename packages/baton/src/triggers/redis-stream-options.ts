@@ -45,7 +45,10 @@ export interface RedisStreamSourceConfig<P = unknown> extends RedisConfig {
   /**
    * Entries pending on another consumer longer than this are taken over (XAUTOCLAIM). A live
    * source keeps its entries from going idle (it re-claims them every `claimIdleMs / 3` while
-   * their runs are in flight), so this bounds how long a crashed consumer's events wait.
+   * their runs are in flight), so this bounds how long a crashed consumer's events wait. At least
+   * 1000; keep it well above the longest pause of the process (GC, a blocked event loop): a
+   * consumer paused longer loses its entries to another, and a node may run in both for up to
+   * `claimIdleMs / 3` after it wakes.
    * @default 30000
    */
   readonly claimIdleMs: number;
@@ -56,7 +59,8 @@ export interface RedisStreamSourceConfig<P = unknown> extends RedisConfig {
   readonly deadLetterStream: string | undefined;
   /**
    * An entry delivered more often than this goes to the dead-letter stream (code
-   * `max_retries_exceeded`) instead of to the trigger. Every takeover and release counts.
+   * `max_retries_exceeded`) instead of to the trigger. Every takeover (after a crash or a pause
+   * past `claimIdleMs`) counts; a release (graceful stop) does not.
    * @default undefined (no limit)
    */
   readonly maxDeliveries: number | undefined;
