@@ -24,8 +24,8 @@ interface Consumer {
   waitStarts(count: number): Promise<void>;
 }
 
-function consumer(prefix: string, name: string): Consumer {
-  const arg = JSON.stringify({ url: REDIS_URL, prefix, consumer: name, delayMs: 300 });
+function consumer(prefix: string, name: string, delayMs = 300): Consumer {
+  const arg = JSON.stringify({ url: REDIS_URL, prefix, consumer: name, delayMs });
   const proc = spawn(process.execPath, ['--import', 'tsx', child, arg], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,5 +148,47 @@ describe.runIf(await requireRedis())('Redis Streams trigger under a consumer cra
       [survivor, late].map((c) => new Promise((resolve) => c.proc.once('exit', resolve))),
     );
     await store.close();
+  }, 120_000);
+
+  it('SIGSTOP past claimIdleMs, then SIGCONT: the woken consumer does not take the event back', async () => {
+    const prefix = `${redis.prefix}stall:`;
+    const { client } = redis;
+    const stream = `${prefix}events`;
+    const a = consumer(prefix, 'a', 4_000);
+    const b = consumer(prefix, 'b', 4_000);
+    children.push(a.proc, b.proc);
+    await within(60_000, 'consumers ready', Promise.all([a.ready, b.ready]));
+    await client.xadd(stream, '*', 'payload', JSON.stringify({ n: 0 }));
+    const stalled = await within(
+      30_000,
+      'a run starts',
+      Promise.race([a.waitStarts(1).then(() => a), b.waitStarts(1).then(() => b)]),
+    );
+    const other = stalled === a ? b : a;
+    stalled.proc.kill('SIGSTOP');
+    // The other consumer takes the entry over once it idles past claimIdleMs (1 s).
+    await within(30_000, 'takeover', other.waitStarts(1));
+    stalled.proc.kill('SIGCONT');
+    await within(
+      30_000,
+      `the event acknowledged (stderr: ${a.stderr}${b.stderr})`,
+      (async () => {
+        for (;;) {
+          const summary = (await client.xpending(stream, 'workers')) as [number];
+          const finished = Number(await client.get(`${prefix}runs:finish:0`));
+          if (summary[0] === 0 && finished > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })(),
+    );
+    // Let the woken consumer's run end (its work node ignores the cancel and sleeps on).
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(Number(await client.get(`${prefix}runs:finish:0`))).toBe(1);
+    // The node in flight at the pause ran in both: the window the docs describe.
+    expect(Number(await client.get(`${prefix}runs:work:0`))).toBe(2);
+    expect(stalled.stderr).toContain('taken over');
+    expect(await client.xlen(`${stream}:dead`)).toBe(0);
+    for (const c of [a, b]) c.proc.kill('SIGTERM');
+    await Promise.all([a, b].map((c) => new Promise((resolve) => c.proc.once('exit', resolve))));
   }, 120_000);
 });
