@@ -128,7 +128,7 @@ describe('createTrigger: exactly one completed run per event id under redelivery
             source,
             graph,
             withTriggerConcurrency(concurrency),
-            withTriggerBackoff(0, 0),
+            withTriggerBackoff(1, 1),
           )._unsafeUnwrap();
           const completedEvents: string[] = [];
           trigger.events$.subscribe((a) => {
@@ -192,7 +192,7 @@ describe('createTrigger: exactly one completed run per event id under redelivery
               source,
               graph,
               withTriggerConcurrency(concurrency),
-              withTriggerBackoff(0, 0),
+              withTriggerBackoff(1, 1),
             )._unsafeUnwrap();
             trigger.events$.subscribe((a) => {
               if (a.type === 'completed' && a.eventId !== undefined) completed.push(a.eventId);

@@ -24,6 +24,8 @@ interface Flight {
   run?: TargetRun;
   cancel?: () => void;
   canceled: boolean;
+  /** Aborted by a stop that cancels: ends a `begin` still waiting (a Workflow's execution). */
+  readonly aborting: AbortController;
 }
 
 /** A run outcome that is not a failure of the run itself. */
@@ -45,6 +47,8 @@ class EventTrigger implements Trigger {
   #started = false;
   #stopping: Promise<void> | undefined;
   #failures = 0;
+  /** Releases of deliveries pulled past the bound or while stopping: done before `close()`. */
+  readonly #releasing = new Set<Promise<void>>();
   #resolveDone!: () => void;
   readonly #deliveries: DeliverySettler;
 
@@ -109,6 +113,7 @@ class EventTrigger implements Trigger {
   #cancelAll(): void {
     for (const flight of this.#flights) {
       flight.canceled = true;
+      flight.aborting.abort(new Error(`${this.name}: stopped without draining`));
       flight.cancel?.();
     }
   }
@@ -137,12 +142,17 @@ class EventTrigger implements Trigger {
         await new Promise<void>((resolve) => (this.#roomFreed = resolve));
         continue;
       }
-      if (this.source.ended?.() === true) break;
+      if (this.source.ended?.() === true) {
+        // A run still in flight may release its event back to the source: end only once none is.
+        if (this.#flights.size === 0) break;
+        await new Promise<void>((resolve) => (this.#roomFreed = resolve));
+        continue;
+      }
       const pulled = await this.#pull(room, signal);
       if (pulled === undefined) continue;
       pulled.forEach((delivery, i) => {
         // Never more runs than the bound, whatever a source hands over.
-        if (i >= room || signal.aborted) void this.#deliveries.release(delivery, undefined);
+        if (i >= room || signal.aborted) this.#track(this.#deliveries.release(delivery, undefined));
         else this.#dispatch(delivery);
       });
       if (pulled.length === 0 && !signal.aborted && this.source.ended?.() !== true)
@@ -166,9 +176,16 @@ class EventTrigger implements Trigger {
     }
     if (!signal.aborted) {
       this.#emit('source-error', { error: pulled.error });
-      await this.#backoff();
+      // An overflow report (events a push source could not buffer) is not a failing source: the
+      // buffered events keep flowing.
+      if (typeof pulled.error.details.dropped !== 'number') await this.#backoff();
     }
     return undefined;
+  }
+
+  #track(settling: Promise<void>): void {
+    this.#releasing.add(settling);
+    void settling.finally(() => this.#releasing.delete(settling));
   }
 
   async #backoff(): Promise<void> {
@@ -182,6 +199,7 @@ class EventTrigger implements Trigger {
   }
 
   async #finish(): Promise<void> {
+    await Promise.all([...this.#releasing]);
     try {
       await this.source.close();
     } catch (error) {
@@ -196,7 +214,7 @@ class EventTrigger implements Trigger {
   }
 
   #dispatch(delivery: TriggerDelivery): void {
-    const flight: Flight = { canceled: false };
+    const flight: Flight = { canceled: false, aborting: new AbortController() };
     this.#flights.add(flight);
     this.#counters.inFlight = this.#flights.size;
     const eventId = delivery.event.id;
@@ -230,7 +248,7 @@ class EventTrigger implements Trigger {
     if (delivery.lost?.aborted === true) return this.#lost(delivery, runId);
     const input = this.#input(event);
     if (input.isErr()) return this.#deliveries.deadLetter(delivery, input.error, runId);
-    const begun = await this.target.begin(runId, input.value);
+    const begun = await this.target.begin(runId, input.value, flight.aborting.signal);
     if (begun.isErr()) {
       // While stopping, a run that could not start (the Orchestrator refuses new runs) is
       // handed back rather than dead-lettered.

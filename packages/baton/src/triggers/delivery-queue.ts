@@ -1,8 +1,14 @@
-import type { OrchestrationError } from '@baton/core';
+import { OrchestrationError } from '@baton/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { TriggerDelivery } from './trigger-source.js';
 
 type Pulled<P> = Result<readonly TriggerDelivery<P>[], OrchestrationError>;
+
+/** Source errors kept for the next pulls; more are counted into one report. */
+const MAX_ERRORS = 100;
+
+/** Builds the one report of the events dropped since the last one (`eventIds`: the first few). */
+export type OverflowReport = (dropped: number, eventIds: readonly string[]) => OrchestrationError;
 
 interface Waiter<P> {
   readonly max: number;
@@ -18,6 +24,14 @@ export class DeliveryQueue<P> {
   readonly #errors: OrchestrationError[] = [];
   #waiter: Waiter<P> | undefined;
   #ended = false;
+  /** Events dropped since the last overflow report, and the first of their ids. */
+  #dropped = 0;
+  readonly #droppedIds: string[] = [];
+  /** Errors not kept (over `MAX_ERRORS`), reported with the last kept one. */
+  #lostErrors = 0;
+
+  /** @param overflow builds the report of dropped events (`drop`). */
+  constructor(private readonly overflow?: OverflowReport) {}
 
   /** Deliveries waiting for a pull. */
   get length(): number {
@@ -38,7 +52,18 @@ export class DeliveryQueue<P> {
 
   /** Reports `error` to the next pull (or the waiting one). */
   fail(error: OrchestrationError): void {
-    this.#errors.push(error);
+    if (this.#errors.length >= MAX_ERRORS) this.#lostErrors += 1;
+    else this.#errors.push(error);
+    this.#answer();
+  }
+
+  /**
+   * Counts an event that was not buffered: the drops until the next pull make one report
+   * (`resource_exhausted` with `details.dropped`), so a burst is not one error per event.
+   */
+  drop(eventId: string): void {
+    this.#dropped += 1;
+    if (this.#droppedIds.length < 10) this.#droppedIds.push(eventId);
     this.#answer();
   }
 
@@ -50,7 +75,9 @@ export class DeliveryQueue<P> {
 
   /** Ended and empty. */
   get ended(): boolean {
-    return this.#ended && this.#items.length === 0 && this.#errors.length === 0;
+    return (
+      this.#ended && this.#items.length === 0 && this.#errors.length === 0 && this.#dropped === 0
+    );
   }
 
   pull(max: number, signal: AbortSignal): Promise<Pulled<P>> {
@@ -74,7 +101,7 @@ export class DeliveryQueue<P> {
   #answer(): void {
     const waiter = this.#waiter;
     if (waiter === undefined) return;
-    const error = this.#errors.shift();
+    const error = this.#nextError();
     if (error !== undefined) {
       this.#waiter = undefined;
       waiter.resolve(err(error));
@@ -82,5 +109,22 @@ export class DeliveryQueue<P> {
       this.#waiter = undefined;
       waiter.resolve(ok(this.#items.splice(0, waiter.max)));
     }
+  }
+
+  #nextError(): OrchestrationError | undefined {
+    if (this.#dropped > 0 && this.overflow !== undefined) {
+      const report = this.overflow(this.#dropped, this.#droppedIds.splice(0));
+      this.#dropped = 0;
+      return report;
+    }
+    const error = this.#errors.shift();
+    if (error === undefined || this.#errors.length > 0 || this.#lostErrors === 0) return error;
+    const lost = this.#lostErrors;
+    this.#lostErrors = 0;
+    return new OrchestrationError(
+      error.code,
+      `${error.message} (and ${lost} more source errors, not kept: at most ${MAX_ERRORS} wait for the trigger)`,
+      { op: error.op, cause: error, details: { ...error.details, lostErrors: lost } },
+    );
   }
 }

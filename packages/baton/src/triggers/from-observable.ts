@@ -13,8 +13,9 @@ export interface ObservableSourceOptions<T, P = T> {
   readonly payload?: (value: T) => P;
   /**
    * Values buffered while the trigger is at its concurrency bound (rxjs has no backpressure).
-   * A value beyond it is not buffered and is reported to the trigger as a `resource_exhausted`
-   * source error naming its event id.
+   * A value beyond it is not buffered: the values dropped between two pulls are reported to the
+   * trigger as one `resource_exhausted` source error (`details.dropped`: their count,
+   * `details.eventIds`: the first ten ids); the trigger does not back off for it.
    * @default 1_000
    */
   readonly bufferLimit?: number;
@@ -70,7 +71,17 @@ export function fromObservable<T, P = T>(
   if (problem !== undefined) return err(problem);
   const name = options.name ?? 'observable';
   const limit = options.bufferLimit ?? 1_000;
-  const queue = new DeliveryQueue<P>();
+  const queue = new DeliveryQueue<P>(
+    (dropped, eventIds) =>
+      new OrchestrationError(
+        'resource_exhausted',
+        `${name}: ${dropped} event(s) were not buffered (first: ${eventIds.map((id) => `"${id}"`).join(', ')}): ${limit} events already waited for the trigger; raise bufferLimit, raise the trigger's concurrency, or slow the Observable down`,
+        {
+          op: name,
+          details: { dropped, eventIds, eventId: eventIds[0], bufferLimit: limit },
+        },
+      ),
+  );
   let subscription: Subscription | undefined;
   let finished = false;
 
@@ -101,13 +112,7 @@ export function fromObservable<T, P = T>(
       return;
     }
     if (queue.length >= limit) {
-      queue.fail(
-        new OrchestrationError(
-          'resource_exhausted',
-          `${name}: event "${event.id}" was not buffered: ${limit} events already wait for the trigger; raise bufferLimit, raise the trigger's concurrency, or slow the Observable down`,
-          { op: name, details: { eventId: event.id, bufferLimit: limit } },
-        ),
-      );
+      queue.drop(event.id);
       return;
     }
     deliver(event, false);

@@ -91,7 +91,7 @@ const schema = z
       )
       .optional(),
     deadLetter: fn.optional(),
-    backoffMs: z.number().int().min(0),
+    backoffMs: z.number().int().min(1),
     maxBackoffMs: z.number().int().min(0),
   })
   .refine((c) => c.maxBackoffMs >= c.backoffMs, {

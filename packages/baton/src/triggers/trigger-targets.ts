@@ -35,7 +35,12 @@ type BegunRun =
 export interface RunTarget {
   readonly kind: 'graph' | 'chain' | 'pipeline' | 'workflow';
   readonly name: string;
-  begin(runId: string, input: unknown): Promise<Result<BegunRun, OrchestrationError>>;
+  /** `signal`: a stop that cancels the run; a `begin` still waiting returns `task_canceled`. */
+  begin(
+    runId: string,
+    input: unknown,
+    signal?: AbortSignal,
+  ): Promise<Result<BegunRun, OrchestrationError>>;
 }
 
 const OP = 'createTrigger';
@@ -199,7 +204,20 @@ function chainTarget(
           startedAt,
           result.isOk() ? 'succeeded' : 'failed',
         );
-        if (written.isErr()) return err(written.error);
+        // The chain ran but its outcome is not stored: not a failure of the event. The ledger
+        // still says `running`, so the event is released and its redelivery runs it again.
+        if (written.isErr())
+          return err(
+            new OrchestrationError(
+              'dependency_failed',
+              `${op}: the outcome of run "${runId}" could not be written to the ledger; the event is released and runs again`,
+              {
+                op,
+                cause: written.error,
+                details: { runId, outcomeUnknown: true },
+              },
+            ),
+          );
         return result.isOk() ? ok('completed') : err(result.error);
       })();
       return ok({
@@ -208,6 +226,33 @@ function chainTarget(
       });
     },
   });
+}
+
+/** `pending`, or `task_canceled` as soon as `signal` aborts. */
+async function untilAborted<T>(
+  pending: Promise<Result<T, OrchestrationError>>,
+  signal: AbortSignal | undefined,
+  op: string,
+): Promise<Result<T, OrchestrationError>> {
+  if (signal === undefined) return pending;
+  const canceled = (): Result<T, OrchestrationError> =>
+    err(
+      new OrchestrationError('task_canceled', `${op}: stopped while waiting for the execution`, {
+        op,
+        cause: signal.reason,
+      }),
+    );
+  if (signal.aborted) return canceled();
+  let onAbort!: () => void;
+  const aborted = new Promise<Result<T, OrchestrationError>>(
+    (resolve) => (onAbort = () => resolve(canceled())),
+  );
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([pending, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function workflowTarget(workflow: Workflow<never>): RunTarget {
@@ -235,11 +280,17 @@ function workflowTarget(workflow: Workflow<never>): RunTarget {
   return {
     kind: 'workflow',
     name,
-    async begin(runId, input) {
+    async begin(runId, input, signal) {
       // An execution under this id (running or closed) is the event's run: wait for it.
       // Starting first would start a second run when the first one had closed (Temporal allows
-      // a closed id to be reused). A run that is still going is reported once it ends.
-      const existing = await settle(() => workflow.getResult(runId), op);
+      // a closed id to be reused). A run that is still going is reported once it ends; a stop
+      // that cancels ends the wait (`signal`), the execution goes on on the server.
+      const existing = await untilAborted(
+        settle(() => workflow.getResult(runId), op),
+        signal,
+        op,
+      );
+      if (existing.isErr() && signal?.aborted === true) return err(existing.error);
       if (existing.isOk() || existing.error.code !== 'not_found')
         return ok({ kind: 'resumed', run: outcomeOf(Promise.resolve(existing)) });
       const started = await settle(
