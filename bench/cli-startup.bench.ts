@@ -12,7 +12,7 @@
  * `process.cpuUsage()` at exit, reported through a one-line `--import` (it adds ~1 ms). Minimum
  * and median: other processes on the machine only ever add time, so the minimum is the cost
  * and the median says how steady it is. Run with `pnpm bench cli-startup` (builds first);
- * RUNS=50 for steadier numbers.
+ * RUNS=50 for steadier numbers, BIN=… to measure another build's entry (see `bin` below).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RUNS = Number(process.env['RUNS'] ?? 20);
-const bin = fileURLToPath(new URL('../packages/baton/bin/baton.js', import.meta.url));
+// BIN=path/to/another/bin.js compares another build (run the two alternately: the load changes).
+const bin =
+  process.env['BIN'] ?? fileURLToPath(new URL('../packages/baton/bin/baton.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'baton-startup-'));
 const small = join(dir, 'small.yaml');
 writeFileSync(

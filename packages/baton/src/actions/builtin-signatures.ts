@@ -3,7 +3,8 @@
  * (`*-action.ts`): validating a pipeline needs only these, and loading them costs zod alone, not
  * the Runnable machinery of `@baton/core` (`baton validate` starts faster for it).
  */
-import { z } from 'zod';
+// A namespace import, not `{ z }`: the validate bundle then keeps only the zod it uses.
+import * as z from 'zod';
 import type { ActionSignature } from '../contracts.js';
 
 /** A message of a conversation. */

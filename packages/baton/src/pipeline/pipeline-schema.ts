@@ -3,7 +3,8 @@
  * schema's `error` is what the value must be; `shapeDiagnostics` adds the field and what it got.
  */
 import { showValue } from '@baton/core/errors';
-import { z } from 'zod';
+// A namespace import, not `{ z }`: the validate bundle then keeps only the zod it uses.
+import * as z from 'zod';
 import {
   diagnosticAt,
   showPath,

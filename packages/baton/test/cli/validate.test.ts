@@ -129,11 +129,25 @@ const HEAVY =
   /\/(rxjs|@opentelemetry|@temporalio|log-update|beautiful-mermaid|@langchain|devalue)\/|\/packages\/(graph|chain|memory|langchain|workflow-temporal)\/|\/packages\/core\/dist\/(index|authoring)\.js$/;
 
 describe('baton start-up', { timeout: 120_000 }, () => {
-  it('validate loads the pipeline validator and zod, not the run machinery', () => {
+  it('validate loads its one bundle (validator, yaml, zod), not the run machinery', () => {
     const { status, urls } = modulesLoaded(['validate', join(fixtures, 'invalid.yaml')]);
     expect(status).toBe(2);
-    expect(urls.some((u) => u.includes('/validate-pipeline.js'))).toBe(true);
+    expect(urls.some((u) => u.endsWith('/baton/dist/cli/validate.bundle.js'))).toBe(true);
+    // What the bundle holds is not loaded again as separate modules.
+    expect(urls.filter((u) => /\/(zod|yaml|neverthrow)\/|\/pipeline\//.test(u))).toEqual([]);
     expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+
+  it('validate with an actions module checks it against the real registries', () => {
+    const { status, urls } = modulesLoaded([
+      'validate',
+      join(fixtures, 'chain.yaml'),
+      '-a',
+      actions,
+    ]);
+    expect(status).toBe(0);
+    // The registries are imported from the built files at run time, not from the bundle.
+    expect(urls.some((u) => u.endsWith('/baton/dist/action-registry.js'))).toBe(true);
   });
 
   it('--help loads commander and the program, nothing of any command', () => {
