@@ -4,12 +4,19 @@ import type { TriggerActivity, TriggerActivityType } from './trigger-activity.js
 import type { TriggerDeadLetter } from './trigger-options.js';
 import type { TriggerDelivery } from './trigger-source.js';
 
+/** First wait before an event whose dead-letter callback threw goes back to its source. */
+const CALLBACK_BACKOFF_MS = 100;
+const CALLBACK_BACKOFF_MAX_MS = 5_000;
+
 /**
  * What a trigger does with a delivery once its run has an outcome: acknowledge, release or
  * dead-letter it, reporting each on `events$`. A source call that fails leaves the event with
  * the source, which delivers it again (its run is then found and skipped or dead-lettered again).
  */
 export class DeliverySettler {
+  /** Dead-letter callback failures in a row: each waits longer before the event goes back. */
+  #callbackFailures = 0;
+
   constructor(
     private readonly trigger: string,
     private readonly source: string,
@@ -84,12 +91,21 @@ export class DeliverySettler {
     if (callback !== undefined) {
       try {
         await callback(delivery.event, failure);
+        this.#callbackFailures = 0;
       } catch (error) {
-        // Not recorded anywhere yet: the event goes back to the source rather than being lost.
+        // Not recorded anywhere yet: the event goes back to the source rather than being lost,
+        // after a wait doubling with each failure in a row (a callback that keeps failing
+        // must not see the event again every pull).
         this.emit('source-error', {
           ...ids,
           error: toOrchestrationError(error, `${this.trigger}.deadLetter`),
         });
+        this.#callbackFailures += 1;
+        const wait = Math.min(
+          CALLBACK_BACKOFF_MAX_MS,
+          CALLBACK_BACKOFF_MS * 2 ** (this.#callbackFailures - 1),
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
         return this.release(delivery, runId, failure);
       }
     }

@@ -261,7 +261,7 @@ class StreamSource<P> implements RedisStreamSource<P> {
     for (const id of claimed.value.deleted) {
       // Deleted from the stream while pending: Redis dropped it from the pending list already.
       const gone: CountedEntry = { id, fields: undefined, deliveries: 1 };
-      const dead = await this.#bury(main, gone, this.#reject(gone)!, true);
+      const dead = await this.#bury(main, gone, this.#deletedError(id), true);
       if (dead.isErr()) return err(dead.error);
     }
     return ok(claimed.value.entries);
@@ -376,17 +376,17 @@ class StreamSource<P> implements RedisStreamSource<P> {
         { op, details: { id: entry.id, deliveries: entry.deliveries } },
       );
     }
-    if (entry.fields === undefined) {
-      return new OrchestrationError(
-        'not_found',
-        `${op}: entry ${entry.id} is pending but was deleted from the stream`,
-        {
-          op,
-          details: { id: entry.id },
-        },
-      );
-    }
+    if (entry.fields === undefined) return this.#deletedError(entry.id);
     return undefined;
+  }
+
+  #deletedError(id: string): OrchestrationError {
+    const op = `${this.name}.pull`;
+    return new OrchestrationError(
+      'not_found',
+      `${op}: entry ${id} is pending but was deleted from the stream`,
+      { op, details: { id } },
+    );
   }
 
   #deliver(main: RedisConnection, entry: CountedEntry, payload: P): TriggerDelivery<P> {
