@@ -233,8 +233,11 @@ function unfinishedError(
 
 /**
  * An HTTP endpoint (`node:http`) whose POSTed JSON bodies are trigger events. A request needs
- * the shared secret (the body's HMAC-SHA256 in `x-baton-signature`, or a bearer token) and an
- * event id header. Answers: 202 `{ eventId, runId }` once the run is durably recorded; 200 with
+ * the shared secret (`x-baton-signature: t=<unix s>,v1=<HMAC-SHA256 of "t.eventId.body">`, see
+ * `signWebhook`, within `toleranceSeconds`; or a bearer token, checked before the body is read)
+ * and an event id header. A 202 means the run is recorded in the checkpoint store: events
+ * answered 202 whose runs are unfinished when the endpoint closes make `close()` reject naming
+ * their run ids (a `source-error` of the trigger); resume them with `startOrResume`/`baton resume`. Answers: 202 `{ eventId, runId }` once the run is durably recorded; 200 with
  * the same run id for a duplicate of a remembered event id (no second run); 503 with
  * `Retry-After` while the trigger is at its concurrency bound (or stops before the event was
  * recorded); 401 bad secret; 400 missing id or malformed JSON; 413 body too large; 422 when the
