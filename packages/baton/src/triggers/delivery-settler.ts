@@ -74,11 +74,12 @@ export class DeliverySettler {
       });
   }
 
+  /** True when the dead-letter callback failed and the event was released instead. */
   async deadLetter(
     delivery: TriggerDelivery,
     failure: OrchestrationError,
     runId: string | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ids = { eventId: delivery.event.id, ...(runId === undefined ? {} : { runId }) };
     const callback = this.callback;
     if (callback !== undefined) {
@@ -90,11 +91,13 @@ export class DeliverySettler {
           ...ids,
           error: toOrchestrationError(error, `${this.trigger}.deadLetter`),
         });
-        return this.release(delivery, runId, failure);
+        await this.release(delivery, runId, failure);
+        return true;
       }
     }
     const op = `${this.source}.deadLetter`;
     if (await this.#settle(() => delivery.deadLetter(failure), op, delivery, runId))
       this.emit('dead-lettered', { ...ids, error: failure });
+    return false;
   }
 }
