@@ -111,6 +111,7 @@ export type { ObservableSourceOptions } from './triggers/from-observable.js';
 export { webhookSource } from './triggers/webhook-source.js';
 export type { WebhookSource } from './triggers/webhook-source.js';
 export type { WebhookSourceOptions } from './triggers/webhook-options.js';
+export { signWebhook } from './triggers/webhook-options.js';
 export { redisStreamSource } from './triggers/redis-stream-source.js';
 export type { RedisStreamSource } from './triggers/redis-stream-source.js';
 export {

@@ -65,6 +65,33 @@ describe('createTrigger regressions (review of issue 13)', () => {
     expect(seen.filter((a) => a.type === 'dead-lettered').map((a) => a.eventId)).toEqual(['x']);
   });
 
+  it('a dead-letter callback that keeps throwing is retried after the backoff, not in a busy loop', async () => {
+    const store = createInMemoryCheckpointStore()._unsafeUnwrap();
+    const graph = createGraphBuilder()
+      .node(
+        runnable('w', () => {
+          throw new Error('boom');
+        }),
+      )
+      .build(withGraphName('g'), withGraphCheckpointer(store))
+      ._unsafeUnwrap();
+    let calls = 0;
+    const source = fromObservable(of({ id: 'x' }), { id: (v: Order) => v.id })._unsafeUnwrap();
+    const trigger = createTrigger(
+      source,
+      graph,
+      withTriggerBackoff(60_000, 60_000),
+      withTriggerDeadLetter(() => {
+        calls += 1;
+        throw new Error('dead-letter store down');
+      }),
+    )._unsafeUnwrap();
+    trigger.start()._unsafeUnwrap();
+    await ticks(50);
+    expect(calls).toBe(1);
+    await trigger.stop({ drain: false });
+  });
+
   it('6: an Observable burst makes one counted overflow report, without backing off the trigger', async () => {
     const store = createInMemoryCheckpointStore()._unsafeUnwrap();
     const { open, opened } = gate();

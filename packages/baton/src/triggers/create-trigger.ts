@@ -242,12 +242,12 @@ class EventTrigger implements Trigger {
     flight: Flight,
   ): Promise<void> {
     const { event } = delivery;
-    if (derived.isErr()) return this.#deliveries.deadLetter(delivery, derived.error, undefined);
+    if (derived.isErr()) return this.#bury(delivery, derived.error, undefined);
     const runId = derived.value;
     if (flight.canceled) return this.#deliveries.release(delivery, runId);
     if (delivery.lost?.aborted === true) return this.#lost(delivery, runId);
     const input = this.#input(event);
-    if (input.isErr()) return this.#deliveries.deadLetter(delivery, input.error, runId);
+    if (input.isErr()) return this.#bury(delivery, input.error, runId);
     const begun = await this.target.begin(runId, input.value, flight.aborting.signal);
     if (begun.isErr()) {
       // While stopping, a run that could not start (the Orchestrator refuses new runs) is
@@ -258,11 +258,10 @@ class EventTrigger implements Trigger {
         await this.#deliveries.release(delivery, runId, begun.error);
         return this.#backoff();
       }
-      return this.#deliveries.deadLetter(delivery, begun.error, runId);
+      return this.#bury(delivery, begun.error, runId);
     }
     const outcome = begun.value;
-    if (outcome.kind === 'failed-before')
-      return this.#deliveries.deadLetter(delivery, outcome.error, runId);
+    if (outcome.kind === 'failed-before') return this.#bury(delivery, outcome.error, runId);
     this.#deliveries.recorded(delivery, runId);
     if (outcome.kind === 'skipped') {
       this.#emit('skipped', { eventId: event.id, runId });
@@ -280,10 +279,19 @@ class EventTrigger implements Trigger {
     }
     if (result.isErr()) {
       this.#emit('failed', { eventId: event.id, runId, error: result.error });
-      return this.#deliveries.deadLetter(delivery, result.error, runId);
+      return this.#bury(delivery, result.error, runId);
     }
     this.#emit(result.value, { eventId: event.id, runId });
     return this.#deliveries.ack(delivery, runId);
+  }
+
+  /** Dead-letters; when the callback failed and the event went back, waits before the next pull. */
+  async #bury(
+    delivery: TriggerDelivery,
+    failure: OrchestrationError,
+    runId: string | undefined,
+  ): Promise<void> {
+    if (await this.#deliveries.deadLetter(delivery, failure, runId)) await this.#backoff();
   }
 
   /**

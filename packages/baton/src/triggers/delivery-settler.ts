@@ -5,8 +5,6 @@ import type { TriggerDeadLetter } from './trigger-options.js';
 import type { TriggerDelivery } from './trigger-source.js';
 
 /** First wait before an event whose dead-letter callback threw goes back to its source. */
-const CALLBACK_BACKOFF_MS = 100;
-const CALLBACK_BACKOFF_MAX_MS = 5_000;
 
 /**
  * What a trigger does with a delivery once its run has an outcome: acknowledge, release or
@@ -15,7 +13,6 @@ const CALLBACK_BACKOFF_MAX_MS = 5_000;
  */
 export class DeliverySettler {
   /** Dead-letter callback failures in a row: each waits longer before the event goes back. */
-  #callbackFailures = 0;
 
   constructor(
     private readonly trigger: string,
@@ -81,36 +78,31 @@ export class DeliverySettler {
       });
   }
 
+  /** True when the dead-letter callback failed and the event was released instead. */
   async deadLetter(
     delivery: TriggerDelivery,
     failure: OrchestrationError,
     runId: string | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ids = { eventId: delivery.event.id, ...(runId === undefined ? {} : { runId }) };
     const callback = this.callback;
     if (callback !== undefined) {
       try {
         await callback(delivery.event, failure);
-        this.#callbackFailures = 0;
       } catch (error) {
-        // Not recorded anywhere yet: the event goes back to the source rather than being lost,
-        // after a wait doubling with each failure in a row (a callback that keeps failing
-        // must not see the event again every pull).
+        // Not recorded anywhere yet: the event goes back to the source rather than being lost;
+        // the trigger waits its backoff before the next pull (see createTrigger's #bury).
         this.emit('source-error', {
           ...ids,
           error: toOrchestrationError(error, `${this.trigger}.deadLetter`),
         });
-        this.#callbackFailures += 1;
-        const wait = Math.min(
-          CALLBACK_BACKOFF_MAX_MS,
-          CALLBACK_BACKOFF_MS * 2 ** (this.#callbackFailures - 1),
-        );
-        await new Promise((resolve) => setTimeout(resolve, wait));
-        return this.release(delivery, runId, failure);
+        await this.release(delivery, runId, failure);
+        return true;
       }
     }
     const op = `${this.source}.deadLetter`;
     if (await this.#settle(() => delivery.deadLetter(failure), op, delivery, runId))
       this.emit('dead-lettered', { ...ids, error: failure });
+    return false;
   }
 }

@@ -7,10 +7,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface WebhookSourceOptions {
   /**
    * The shared secret (at least 16 characters). A request is accepted with the header
-   * `x-baton-signature: sha256=<hex HMAC-SHA256 of the raw body>`, or with
-   * `authorization: Bearer <secret>`.
+   * `x-baton-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<event id>.<raw body>">`
+   * (within `toleranceSeconds` of the server's clock), or with `authorization: Bearer <secret>`.
    */
   readonly secret: string;
+  /** Largest difference between a signature's `t` and the server's clock, in seconds. @default 300 */
+  readonly toleranceSeconds?: number;
+  /**
+   * Longest wait for a request's headers and body, in ms; a slower request gets 408 and its
+   * connection is closed.
+   * @default 30_000
+   */
+  readonly requestTimeoutMs?: number;
   /** @default 0 (a free port; see `address()`) */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -73,6 +81,8 @@ export function resolveWebhookOptions(
     retryAfterSeconds: 1,
     queueLimit: 0,
     rememberIds: 10_000,
+    toleranceSeconds: 300,
+    requestTimeoutMs: 30_000,
     name: 'webhook',
     ...options,
   };
@@ -91,6 +101,10 @@ export function resolveWebhookOptions(
     return bad('retryAfterSeconds', o.retryAfterSeconds, 'a positive integer');
   if (!isInt(o.queueLimit, 0)) return bad('queueLimit', o.queueLimit, 'a non-negative integer');
   if (!isInt(o.rememberIds, 1)) return bad('rememberIds', o.rememberIds, 'a positive integer');
+  if (!isInt(o.toleranceSeconds, 1))
+    return bad('toleranceSeconds', o.toleranceSeconds, 'a positive integer');
+  if (!isInt(o.requestTimeoutMs, 1))
+    return bad('requestTimeoutMs', o.requestTimeoutMs, 'a positive integer');
   if (typeof o.name !== 'string' || o.name === '') return bad('name', o.name, 'a non-empty string');
   return o;
 }
@@ -102,20 +116,55 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** True when the request carries the body's HMAC-SHA256 or the secret as a bearer token. */
-export function authorized(
+/** The bearer token of a request without a signature; `undefined` when it is signed. */
+export function bearerOnly(
   headers: IncomingHttpHeaders,
+  options: ResolvedWebhookOptions,
+): 'ok' | 'bad' | undefined {
+  if (typeof headers[options.signatureHeader] === 'string') return undefined;
+  const auth = headers.authorization;
+  const good =
+    typeof auth === 'string' &&
+    auth.startsWith('Bearer ') &&
+    sameSecret(auth.slice('Bearer '.length), options.secret);
+  return good ? 'ok' : 'bad';
+}
+
+/** The signature header's value for `body` of event `id` at `t` (unix seconds). */
+export function signWebhook(secret: string, id: string, body: Buffer | string, t: number): string {
+  const mac = createHmac('sha256', secret).update(`${t}.${id}.`).update(body).digest('hex');
+  return `t=${t},v1=${mac}`;
+}
+
+/**
+ * Why a signed request is refused (`undefined`: it is not). The signature covers the
+ * timestamp, the event id and the body, so neither a replay outside the tolerance window nor a
+ * replay under another event id passes.
+ */
+export function signatureProblem(
+  headers: IncomingHttpHeaders,
+  id: string,
   body: Buffer,
   options: ResolvedWebhookOptions,
-): boolean {
-  const signature = headers[options.signatureHeader];
-  if (typeof signature === 'string') {
-    const given = Buffer.from(signature.replace(/^sha256=/, ''), 'hex');
-    const expected = createHmac('sha256', options.secret).update(body).digest();
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-  const auth = headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer '))
-    return sameSecret(auth.slice('Bearer '.length), options.secret);
-  return false;
+  nowMs = Date.now(),
+): string | undefined {
+  const header = headers[options.signatureHeader];
+  if (typeof header !== 'string') return 'missing signature';
+  const parts = new Map(
+    header.split(',').map((part) => {
+      const at = part.indexOf('=');
+      return [part.slice(0, at).trim(), part.slice(at + 1).trim()] as const;
+    }),
+  );
+  const t = Number(parts.get('t'));
+  const v1 = parts.get('v1');
+  if (!Number.isInteger(t) || v1 === undefined)
+    return `${options.signatureHeader} must be "t=<unix seconds>,v1=<hex HMAC-SHA256 of t.eventId.body>"`;
+  const skew = Math.abs(nowMs / 1000 - t);
+  if (skew > options.toleranceSeconds)
+    return `signature timestamp ${t} is ${Math.round(skew)} s from the server's clock (tolerance ${options.toleranceSeconds} s)`;
+  const given = Buffer.from(v1, 'hex');
+  const expected = createHmac('sha256', options.secret).update(`${t}.${id}.`).update(body).digest();
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad signature';
+  return undefined;
 }

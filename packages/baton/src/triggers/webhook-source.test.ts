@@ -1,14 +1,15 @@
 import { runnable } from '@baton/core';
 import { createGraphBuilder, withGraphCheckpointer, withGraphName } from '@baton/graph';
 import { createInMemoryCheckpointStore } from '@baton/memory';
-import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTrigger } from './create-trigger.js';
 import type { Trigger } from './trigger.js';
 import { withTriggerConcurrency, withTriggerRunId, type TriggerOption } from './trigger-options.js';
+import { signWebhook } from './webhook-options.js';
 import { webhookSource, type WebhookSource } from './webhook-source.js';
+import type { TriggerActivity } from './trigger-activity.js';
 
 const SECRET = 'a-shared-secret-of-some-length';
 
@@ -44,11 +45,12 @@ function post(
   });
 }
 
-function signed(id: string | undefined, body: string): Record<string, string> {
-  const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function signed(id: string | undefined, body: string, t = now()): Record<string, string> {
   return {
     'content-type': 'application/json',
-    'x-baton-signature': `sha256=${signature}`,
+    'x-baton-signature': signWebhook(SECRET, id ?? '', body, t),
     ...(id === undefined ? {} : { 'x-baton-event-id': id }),
   };
 }
@@ -57,6 +59,29 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
+
+/** Sends the headers and part of a body that never ends; resolves with the response status. */
+function postPartial(source: WebhookSource, headers: Record<string, string>): Promise<number> {
+  const { host, port } = source.address();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host,
+        port,
+        path: '/hooks',
+        method: 'POST',
+        headers: { ...headers, 'content-length': '60' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
+    req.on('error', (error) => (error.message.includes('EPIPE') ? undefined : reject(error)));
+    req.write('{"n": "slo');
+  });
+}
 
 async function setUp(concurrency = 2, ...options: TriggerOption[]) {
   const store = createInMemoryCheckpointStore()._unsafeUnwrap();
@@ -110,7 +135,10 @@ describe('webhookSource', () => {
       'x-baton-event-id': 'b1',
     });
     expect(bearer.status).toBe(202);
-    const forged = { ...signed('b2', body), 'x-baton-signature': 'sha256=' + '0'.repeat(64) };
+    const forged = {
+      ...signed('b2', body),
+      'x-baton-signature': `t=${now()},v1=${'0'.repeat(64)}`,
+    };
     expect((await post(source, body, forged)).status).toBe(401);
     expect(
       (await post(source, body, { authorization: 'Bearer wrong', 'x-baton-event-id': 'b3' }))
@@ -186,5 +214,53 @@ describe('webhookSource', () => {
     const refused = await post(bad.source, body, signed('x1', body));
     expect(refused).toMatchObject({ status: 422, body: { eventId: 'x1', code: 'invalid_input' } });
     expect(bad.ran).toEqual([]);
+  });
+
+  it('signs the timestamp and the event id: a replay under another id or outside the tolerance gets 401', async () => {
+    const { source, ran } = await setUp();
+    const body = JSON.stringify({ n: 'signed' });
+    expect((await post(source, body, signed('s1', body))).status).toBe(202);
+    // The same body and signature under a new event id.
+    const replayed = { ...signed('s1', body), 'x-baton-event-id': 's2' };
+    expect(await post(source, body, replayed)).toMatchObject({
+      status: 401,
+      body: { error: 'bad signature' },
+    });
+    const old = await post(source, body, signed('s3', body, now() - 301));
+    expect(old).toMatchObject({
+      status: 401,
+      body: { error: expect.stringContaining('tolerance 300 s') },
+    });
+    const bodyOnly = { ...signed('s4', body), 'x-baton-signature': 'sha256=' + '0'.repeat(64) };
+    expect((await post(source, body, bodyOnly)).status).toBe(401);
+    expect(ran).toEqual(['signed']);
+    const tolerance = await webhookSource({ secret: SECRET, toleranceSeconds: 0 });
+    expect(tolerance._unsafeUnwrapErr().details).toMatchObject({ field: 'toleranceSeconds' });
+  });
+
+  it('checks a bearer token before reading the body; answers 408 to a body that does not arrive', async () => {
+    const source = (
+      await webhookSource({ secret: SECRET, path: '/hooks', requestTimeoutMs: 50 })
+    )._unsafeUnwrap();
+    cleanups.push(() => source.close());
+    expect(
+      await postPartial(source, { authorization: 'Bearer wrong', 'x-baton-event-id': 'p1' }),
+    ).toBe(401);
+    expect(await postPartial(source, signed('p2', '{"n": "slow"}'))).toBe(408);
+  });
+
+  it('reports events answered 202 whose runs are unfinished when the endpoint closes, naming their runs', async () => {
+    const { source, trigger } = await setUp(1);
+    const seen: TriggerActivity[] = [];
+    trigger.events$.subscribe((a) => seen.push(a));
+    const hold = JSON.stringify({ n: 'hold-3' });
+    expect((await post(source, hold, signed('h3', hold))).status).toBe(202);
+    await trigger.stop({ drain: false });
+    const report = seen.find((a) => a.type === 'source-error');
+    expect(report?.error).toMatchObject({
+      code: 'invalid_state',
+      details: { unfinished: [{ eventId: 'h3', runId: 'trigger:h3' }] },
+    });
+    expect(report?.error?.message).toContain('baton resume');
   });
 });

@@ -1,12 +1,13 @@
 import { OrchestrationError, toOrchestrationError } from '@baton/core';
-import { ResultAsync, errAsync, ok } from 'neverthrow';
+import { ResultAsync, err, errAsync, ok } from 'neverthrow';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeliveryQueue } from './delivery-queue.js';
 import type { TriggerDelivery, TriggerSource } from './trigger-source.js';
 import {
-  authorized,
+  bearerOnly,
   resolveWebhookOptions,
+  signatureProblem,
   type ResolvedWebhookOptions,
   type WebhookSourceOptions,
 } from './webhook-options.js';
@@ -34,24 +35,37 @@ function send(
   res.end(JSON.stringify(body));
 }
 
-/** Reads the body up to `max` bytes; `undefined` (after answering 413) beyond it. */
+/** Duplicates of one event id that may wait for its run id; beyond that, 503. */
+const MAX_WAITING = 100;
+
+/**
+ * Reads the body up to `max` bytes within `timeoutMs`; `undefined` (after answering 413 or 408)
+ * beyond them.
+ */
 function readBody(
   req: IncomingMessage,
   res: ServerResponse,
   max: number,
+  timeoutMs: number,
 ): Promise<Buffer | undefined> {
-  const tooLarge = (): undefined => {
+  const refuse = (status: number, error: string): undefined => {
     // Answer at once and close the connection: the rest of the body is never read.
-    send(res, 413, { error: `body over ${max} bytes` }, { connection: 'close' });
+    send(res, status, { error }, { connection: 'close' });
     req.removeAllListeners('data');
     req.pause();
     return undefined;
   };
+  const tooLarge = (): undefined => refuse(413, `body over ${max} bytes`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.resolve(tooLarge());
-  return new Promise((resolve) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Promise<Buffer | undefined>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    timer = setTimeout(
+      () => resolve(refuse(408, `the body did not arrive within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) resolve(tooLarge());
@@ -59,12 +73,17 @@ function readBody(
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', () => resolve(undefined));
-  });
+    req.on('close', () => resolve(undefined));
+  }).finally(() => clearTimeout(timer));
 }
 
 class WebhookEndpoint {
   readonly queue = new DeliveryQueue<unknown>();
   readonly known = new Map<string, Known>();
+  /** Set by `close()`: a released event answered 202 is no longer kept for a next pull. */
+  closed = false;
+  /** Events answered 202 whose runs were unfinished when the endpoint closed. */
+  readonly unfinished: { readonly eventId: string; readonly runId: string }[] = [];
 
   constructor(
     readonly options: ResolvedWebhookOptions,
@@ -76,13 +95,19 @@ class WebhookEndpoint {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== o.path) return send(res, 404, { error: `not found; POST to ${o.path}` });
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
-    const body = await readBody(req, res, o.maxBodyBytes);
-    if (body === undefined) return;
-    if (!authorized(req.headers, body, o))
-      return send(res, 401, { error: 'bad or missing secret' });
+    // A bearer token is checked before the body is read.
+    const bearer = bearerOnly(req.headers, o);
+    if (bearer === 'bad')
+      return send(res, 401, { error: 'bad or missing secret' }, { connection: 'close' });
     const id = req.headers[o.idHeader];
     if (typeof id !== 'string' || id === '')
       return send(res, 400, { error: `missing event id header ${o.idHeader}` });
+    const body = await readBody(req, res, o.maxBodyBytes, o.requestTimeoutMs);
+    if (body === undefined) return;
+    if (bearer === undefined) {
+      const problem = signatureProblem(req.headers, id, body, o);
+      if (problem !== undefined) return send(res, 401, { error: problem });
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(body.toString('utf8'));
@@ -97,6 +122,15 @@ class WebhookEndpoint {
     if (known !== undefined) {
       if (known.runId !== undefined)
         return send(res, 200, { eventId: id, runId: known.runId, duplicate: true });
+      if (known.waiting.length >= MAX_WAITING) {
+        const retry = String(this.options.retryAfterSeconds);
+        return send(
+          res,
+          503,
+          { error: `busy: ${MAX_WAITING} duplicates of event "${id}" already wait; retry later` },
+          { 'retry-after': retry },
+        );
+      }
       known.waiting.push({ res, duplicate: true });
       return;
     }
@@ -169,6 +203,11 @@ class WebhookEndpoint {
             { 'retry-after': retry },
           );
           forget();
+        } else if (this.closed) {
+          // The sender was told 202 and will not send it again; nothing pulls any more.
+          const run = { eventId: id, runId: entry.runId };
+          this.unfinished.push(run);
+          return Promise.resolve(err(unfinishedError(this.options.name, [run])));
         } else {
           // The sender was told 202: keep the event for the next pull of this source.
           this.queue.push(this.delivery(id, payload, entry, deliveries + 1), true);
@@ -179,10 +218,26 @@ class WebhookEndpoint {
   }
 }
 
+/** The report of events answered 202 whose runs are unfinished when the endpoint closes. */
+function unfinishedError(
+  name: string,
+  runs: readonly { readonly eventId: string; readonly runId: string }[],
+): OrchestrationError {
+  const list = runs.map((r) => `${r.eventId} (run ${r.runId})`).join(', ');
+  return new OrchestrationError(
+    'invalid_state',
+    `${name}: closed with events answered 202 whose runs are unfinished: ${list}. They are recorded in the checkpoint store and their senders will not send them again: resume each run (graph.startOrResume(runId) or \`baton resume <runId>\`)`,
+    { op: `${name}.close`, details: { unfinished: runs } },
+  );
+}
+
 /**
  * An HTTP endpoint (`node:http`) whose POSTed JSON bodies are trigger events. A request needs
- * the shared secret (the body's HMAC-SHA256 in `x-baton-signature`, or a bearer token) and an
- * event id header. Answers: 202 `{ eventId, runId }` once the run is durably recorded; 200 with
+ * the shared secret (`x-baton-signature: t=<unix s>,v1=<HMAC-SHA256 of "t.eventId.body">`, see
+ * `signWebhook`, within `toleranceSeconds`; or a bearer token, checked before the body is read)
+ * and an event id header. A 202 means the run is recorded in the checkpoint store: events
+ * answered 202 whose runs are unfinished when the endpoint closes make `close()` reject naming
+ * their run ids (a `source-error` of the trigger); resume them with `startOrResume`/`baton resume`. Answers: 202 `{ eventId, runId }` once the run is durably recorded; 200 with
  * the same run id for a duplicate of a remembered event id (no second run); 503 with
  * `Retry-After` while the trigger is at its concurrency bound (or stops before the event was
  * recorded); 401 bad secret; 400 missing id or malformed JSON; 413 body too large; 422 when the
@@ -230,17 +285,23 @@ function source(endpoint: WebhookEndpoint): WebhookSource {
       return { host: options.host, port: address?.port ?? options.port };
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        // Requests still waiting for a pull are told to come back.
-        void queue.pull(Number.MAX_SAFE_INTEGER, new AbortController().signal).then((pulled) => {
-          if (pulled.isOk()) for (const delivery of pulled.value) void delivery.release();
-        });
+      closing ??= (async () => {
+        endpoint.closed = true;
+        // Requests still waiting for a pull are told to come back; events answered 202 are
+        // reported (the close rejects naming their runs), so they can be resumed.
+        const pending = queue.pull(Number.MAX_SAFE_INTEGER, new AbortController().signal);
         queue.end();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Every run has ended by now; a connection still open only keeps the port.
-        setTimeout(() => server.closeAllConnections(), 1_000).unref();
-      });
+        const pulled = await pending;
+        if (pulled.isOk()) await Promise.all(pulled.value.map((delivery) => delivery.release()));
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // Every run has ended by now; a connection still open only keeps the port.
+          setTimeout(() => server.closeAllConnections(), 1_000).unref();
+        });
+        if (endpoint.unfinished.length > 0)
+          throw unfinishedError(options.name, endpoint.unfinished);
+      })();
       return closing;
     },
   };
