@@ -17,6 +17,7 @@ export default defineConfig({
     alias: [
       { find: /^@baton\/core\/authoring$/, replacement: src('core', 'authoring') },
       { find: /^@baton\/core\/errors$/, replacement: src('core', 'errors-entry') },
+      { find: /^@baton\/core\/errors$/, replacement: src('core', 'errors-entry') },
       { find: /^@baton\/core$/, replacement: src('core') },
       { find: /^@baton\/chain$/, replacement: src('chain') },
       { find: /^@baton\/graph\/scheduling$/, replacement: src('graph', 'scheduling/index') },

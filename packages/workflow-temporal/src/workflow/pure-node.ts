@@ -1,3 +1,4 @@
+import { isOrchestrationError } from '@baton/core/errors';
 import { isCancellation, sleep } from '@temporalio/workflow';
 import { jsonBytes, type WireError } from './graph-wire.js';
 import type { PureContext, PureRouter, PureRunnable } from './pure-runnables.js';
@@ -28,23 +29,6 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null
     ? (value as Record<string, unknown>)[key]
     : undefined;
-}
-
-const BRAND = Symbol.for('baton.OrchestrationError');
-
-/** `isOrchestrationError` of `@baton/core`, which the sandbox bundle does not load. */
-function isOrchestrationError(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  try {
-    return (
-      (value as Record<symbol, unknown>)[BRAND] === true ||
-      (value instanceof Error &&
-        value.name === 'OrchestrationError' &&
-        typeof (value as { code?: unknown }).code === 'string')
-    );
-  } catch {
-    return false;
-  }
 }
 
 /**
